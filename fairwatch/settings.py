@@ -1,0 +1,77 @@
+"""Application settings: config/settings.yaml, overridden by FAIRWATCH_* environment variables.
+
+Each setting is declared once below with its default and help. Unknown keys in the YAML
+file and values of the wrong type are start-up errors that name the file and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_DIR = REPO_ROOT / "config"
+
+
+class ConfigError(Exception):
+    """Configuration that cannot be used; the message names the file and the field."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FAIRWATCH_", extra="forbid")
+
+    config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="Folder holding settings.yaml, sources/, rules/.")
+    data_dir: Path = Field(Path("data"), description="Where the SQLite database, index, evidence and logs live.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
+    search_url: str = Field("", description="Empty: embedded SQLite FTS5 index; http(s) URL: Elasticsearch.")
+    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.config_dir / "sources"
+
+    @property
+    def rules_dir(self) -> Path:
+        return self.config_dir / "rules"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'fairwatch.db').resolve()}"
+
+
+def load_settings(config_dir: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings.yaml from config_dir (or FAIRWATCH_CONFIG_DIR), then apply the environment.
+
+    Environment variables win over the file; explicit keyword overrides win over both.
+    """
+    import os
+
+    config_dir = Path(config_dir or os.environ.get("FAIRWATCH_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    path = config_dir / "settings.yaml"
+    file_values: dict[str, Any] = {}
+    if path.exists():
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: expected a mapping of settings, got {type(loaded).__name__}")
+        file_values = loaded
+    env_keys = {k[len("FAIRWATCH_"):].lower() for k in os.environ if k.startswith("FAIRWATCH_")}
+    values = {k: v for k, v in file_values.items() if k not in env_keys}
+    values.update(overrides)
+    values.setdefault("config_dir", config_dir)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']} (got {err.get('input')!r})"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from exc
