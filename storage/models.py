@@ -1,0 +1,269 @@
+"""SQLAlchemy models: the schema of everything fairwatch stores.
+
+The schema itself is created and changed only by the Alembic migrations in
+storage/migrations/ (`Database.upgrade()`); a test checks that these models and the
+migrations agree. Timestamps are stored in UTC and always come back timezone-aware.
+
+    sources ─< crawl_runs
+       └─────< documents ─< document_versions ─┬< attachments
+                                               ├< findings ─< reviews
+                                               └< stage_states (analysis, index)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+DOCUMENT_KINDS = ("policy", "ad")
+RUN_STATUSES = ("running", "succeeded", "partial", "failed")
+STAGES = ("analysis", "index")
+STAGE_STATUSES = ("pending", "done", "failed")
+REVIEW_STATUSES = ("confirmed", "false_alarm", "rectified")
+GRADES = ("明显违反", "疑似", "提示")  # most to least severe
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and returned timezone-aware on every backend.
+
+    SQLite keeps no zone; PostgreSQL does. Naive input is taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class Source(Base):
+    """A configured source (one YAML file in config/sources/)."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    region: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="policy")
+    platform: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+    reason: Mapped[str | None] = mapped_column(Text)  # why a run failed, in one line
+
+    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="status"),)
+
+
+class Document(Base):
+    """A page or item, unique per source and canonical URL; its content lives in versions."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    platform: Mapped[str | None] = mapped_column(String(100), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.number"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "url"),
+        CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+    )
+
+
+class DocumentVersion(Base):
+    """What a document said at one point in time; a changed page gets a new version."""
+
+    __tablename__ = "document_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per document
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # Copied out of metadata so that lists and filters need no JSON functions.
+    doc_number: Mapped[str | None] = mapped_column(String(200))
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    published: Mapped[date | None] = mapped_column(Date, index=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    html_sha256: Mapped[str | None] = mapped_column(String(64))
+    screenshot_path: Mapped[str | None] = mapped_column(Text)
+    screenshot_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.position")
+    findings: Mapped[list[Finding]] = relationship(order_by="Finding.id")
+    stages: Mapped[list[StageState]] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        Index("ix_document_versions_document_id_content_hash", "document_id", "content_hash"),
+        CheckConstraint("number >= 1", name="number"),
+    )
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(Text)
+    file_type: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # why no text was extracted
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "position"),
+        CheckConstraint("size IS NULL OR size >= 0", name="size"),
+    )
+
+    @property
+    def status(self) -> str:
+        return "failed" if self.error else "ok"
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="CASCADE"), index=True
+    )
+    standard: Mapped[str] = mapped_column(String(20), index=True)
+    rule: Mapped[str] = mapped_column(String(200))
+    grade: Mapped[str] = mapped_column(String(10))
+    field: Mapped[str] = mapped_column(String(50), default="body")
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    quote: Mapped[str] = mapped_column(Text)
+    citation: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text)
+    exception: Mapped[str | None] = mapped_column(Text)
+    sector: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reviews: Mapped[list[Review]] = relationship(order_by="Review.id")
+
+    __table_args__ = (
+        CheckConstraint(_in("grade", GRADES), name="grade"),
+        CheckConstraint('start >= 0 AND "end" >= start', name="span"),
+    )
+
+
+class Review(Base):
+    """A reviewer's decision on a finding; the latest review is the finding's status."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),)
+
+
+class StageState(Base):
+    """Progress of one derived step (analysis, index) for one version, so it can be retried."""
+
+    __tablename__ = "stage_states"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(_in("stage", STAGES), name="stage"),
+        CheckConstraint(_in("status", STAGE_STATUSES), name="status"),
+        Index("ix_stage_states_stage_status", "stage", "status"),
+    )

@@ -1,0 +1,70 @@
+"""Repository functions: every read and write of stored data goes through here.
+
+Each function takes a `storage.db.Database`, does its work in one transaction and
+returns plain values (`storage.repository.views`), never ORM objects. Errors are
+`storage.errors.StorageError` subclasses.
+"""
+
+from storage.repository.documents import known_document, store_document
+from storage.repository.findings import FindingLike, add_review, save_findings
+from storage.repository.indexing import indexed_documents
+from storage.repository.listing import ORDERS, get_version, list_documents, show_document
+from storage.repository.runs import ensure_source, finish_run, get_run, list_runs, start_run
+from storage.repository.stages import (
+    get_stages,
+    mark_stage,
+    pending_versions,
+    stage_counts,
+    stage_done,
+    stage_failed,
+)
+from storage.repository.views import (
+    FLAG_GRADES,
+    AttachmentView,
+    DocumentDetail,
+    DocumentPage,
+    DocumentSummary,
+    FindingView,
+    KnownDocument,
+    ReviewView,
+    RunInfo,
+    StageInfo,
+    StoreResult,
+    VersionView,
+)
+
+__all__ = [
+    "FLAG_GRADES",
+    "ORDERS",
+    "AttachmentView",
+    "DocumentDetail",
+    "DocumentPage",
+    "DocumentSummary",
+    "FindingLike",
+    "FindingView",
+    "KnownDocument",
+    "ReviewView",
+    "RunInfo",
+    "StageInfo",
+    "StoreResult",
+    "VersionView",
+    "add_review",
+    "ensure_source",
+    "finish_run",
+    "get_run",
+    "get_stages",
+    "get_version",
+    "indexed_documents",
+    "known_document",
+    "list_documents",
+    "list_runs",
+    "mark_stage",
+    "pending_versions",
+    "save_findings",
+    "show_document",
+    "stage_counts",
+    "stage_done",
+    "stage_failed",
+    "start_run",
+    "store_document",
+]

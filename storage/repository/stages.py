@@ -1,0 +1,141 @@
+"""Per-version progress of the derived steps (analysis, index), so failures can be retried.
+
+Only a document's current version matters for retries: `pending_versions` never returns a
+version that a newer one has replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.errors import VersionNotFound
+from storage.models import STAGE_STATUSES, STAGES, Document, StageState, utcnow
+from storage.repository._common import check_choice, latest_version_ids
+from storage.repository.views import StageInfo
+
+logger = logging.getLogger(__name__)
+
+
+def mark_stage(
+    db: Database,
+    version_ids: int | Iterable[int],
+    stage: str,
+    status: str,
+    *,
+    error: str | None = None,
+) -> None:
+    """Set `stage` of one or many versions to pending | done | failed (with the error).
+
+    done and failed count as one attempt each; pending resets nothing but the status.
+    """
+    check_choice(stage, STAGES, field="stage")
+    check_choice(status, STAGE_STATUSES, field="status")
+    ids = [version_ids] if isinstance(version_ids, int) else list(version_ids)
+    if not ids:
+        return
+    with db.session(context=f"mark {stage} {status} for {len(ids)} version(s)") as session:
+        set_stage(session, ids, stage, status, error=error)
+
+
+def stage_done(db: Database, version_ids: int | Iterable[int], stage: str) -> None:
+    mark_stage(db, version_ids, stage, "done")
+
+
+def stage_failed(db: Database, version_ids: int | Iterable[int], stage: str, error: str) -> None:
+    logger.warning("%s failed for version(s) %s: %s", stage, version_ids, error)
+    mark_stage(db, version_ids, stage, "failed", error=error)
+
+
+def set_stage(
+    session: Session, version_ids: list[int], stage: str, status: str, *, error: str | None = None
+) -> None:
+    """Within an open transaction (used by save_findings and add_review too)."""
+    found = set(
+        session.scalars(
+            select(StageState.version_id).where(
+                StageState.version_id.in_(version_ids), StageState.stage == stage
+            )
+        )
+    )
+    missing = [v for v in version_ids if v not in found]
+    if missing:
+        raise VersionNotFound(missing[0] if len(missing) == 1 else missing)
+    values: dict[str, object] = {"status": status, "updated_at": utcnow()}
+    values["error"] = error if status == "failed" else None
+    if status != "pending":
+        values["attempts"] = StageState.attempts + 1
+    session.execute(
+        update(StageState)
+        .where(StageState.version_id.in_(version_ids), StageState.stage == stage)
+        .values(**values)
+    )
+
+
+def pending_versions(
+    db: Database,
+    stage: str,
+    *,
+    include_failed: bool = True,
+    max_attempts: int | None = None,
+    source_id: str | None = None,
+    limit: int | None = None,
+) -> list[int]:
+    """Current versions whose `stage` is pending (or failed, for a retry), oldest first."""
+    check_choice(stage, STAGES, field="stage")
+    statuses = ["pending", "failed"] if include_failed else ["pending"]
+    latest = latest_version_ids()
+    stmt = (
+        select(StageState.version_id)
+        .join(latest, latest.c.version_id == StageState.version_id)
+        .where(StageState.stage == stage, StageState.status.in_(statuses))
+        .order_by(StageState.version_id)
+    )
+    if max_attempts is not None:
+        stmt = stmt.where(StageState.attempts < max_attempts)
+    if source_id is not None:
+        stmt = stmt.join(Document, Document.id == latest.c.document_id).where(
+            Document.source_id == source_id
+        )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with db.session(context=f"list pending {stage}") as session:
+        return list(session.scalars(stmt))
+
+
+def stage_counts(db: Database) -> dict[str, dict[str, int]]:
+    """{stage: {pending: n, done: n, failed: n}} over current versions (what an operator asks)."""
+    latest = latest_version_ids()
+    stmt = (
+        select(StageState.stage, StageState.status, func.count())
+        .join(latest, latest.c.version_id == StageState.version_id)
+        .group_by(StageState.stage, StageState.status)
+    )
+    counts = {stage: dict.fromkeys(STAGE_STATUSES, 0) for stage in STAGES}
+    with db.session(context="count stages") as session:
+        for stage, status, n in session.execute(stmt):
+            counts[stage][status] = n
+    return counts
+
+
+def get_stages(db: Database, version_id: int) -> dict[str, StageInfo]:
+    with db.session(context=f"read stages of version {version_id}") as session:
+        rows = session.scalars(select(StageState).where(StageState.version_id == version_id)).all()
+        if not rows:
+            raise VersionNotFound(version_id)
+        return {row.stage: stage_info(row) for row in rows}
+
+
+def stage_info(row: StageState) -> StageInfo:
+    return StageInfo(
+        version_id=row.version_id,
+        stage=row.stage,
+        status=row.status,
+        error=row.error,
+        attempts=row.attempts,
+        updated_at=row.updated_at,
+    )
