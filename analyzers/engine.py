@@ -17,6 +17,9 @@ interprets it. Format (unknown keys are rejected, every error is reported with i
       NEG: [不得, 禁止, 严禁]
     negations: [$NEG]               # default cues for roles with `negatable: true`
     legal_basis: [依据《, 根据《]    # cues naming a legal basis (see rule.legal_basis)
+    extensions: {}                  # optional mapping kept as is (RulePack.extensions) for
+                                    # data only one analyzer reads (e.g. the ad pack's
+                                    # sector cues); the engine does not interpret it
     exceptions:                     # cues of justified exceptions (e.g. 第十二条)
       - id: FC-12
         item: 第十二条（三）
@@ -85,7 +88,7 @@ logger = logging.getLogger(__name__)
 
 _PACK_KEYS = {
     "pack", "kind", "version", "dictionary", "defaults", "sets", "negations",
-    "legal_basis", "exceptions", "rules", "description",
+    "legal_basis", "exceptions", "rules", "description", "extensions",
 }
 _DEFAULT_KEYS = {"window", "negation_window", "grade"}
 _RULE_KEYS = {
@@ -144,6 +147,8 @@ class RulePack:
     exceptions: tuple[ExceptionCue, ...] = ()
     dictionary: Path | None = None
     version: int = 1
+    # Analyzer-specific data from the pack's `extensions:` mapping, not read by the engine.
+    extensions: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- loading
@@ -238,6 +243,10 @@ class _Loader:
                 self.err(f"rules[{i}].id", f"duplicate rule id {rule.id!r}")
             seen.add(rule.id)
             rules.append(rule)
+        extensions = data.get("extensions") or {}
+        if not isinstance(extensions, dict):
+            self.err("extensions", f"expected a mapping, got {type(extensions).__name__}")
+            extensions = {}
         dictionary = None
         if data.get("dictionary"):
             dictionary = (self.path.parent / str(data["dictionary"])).resolve()
@@ -250,6 +259,7 @@ class _Loader:
             name=str(data["pack"]), kind=str(data["kind"]), path=str(self.path),
             rules=tuple(rules), legal_basis=legal, exceptions=tuple(exceptions),
             dictionary=dictionary, version=int(data.get("version", 1)),
+            extensions=dict(extensions),
         )
 
     def int_field(self, obj: dict[str, Any], key: str, where: str, default: int) -> int:
