@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Downloads are cached outside the clone so a fresh clone does not fetch them again.
 export PIP_CACHE_DIR ?= $(HOME)/.cache/fairwatch/pip
 
-.PHONY: install demo test lint services services-stop clean
+.PHONY: install demo test lint services services-stop es es-stop clean
 
 install: $(VENV)/.installed
 
@@ -24,11 +24,18 @@ services:
 services-stop:
 	bash scripts/services.sh stop
 
+# A real Elasticsearch node from Maven Central (scripts/elasticsearch.sh), left running.
+es:
+	bash scripts/elasticsearch.sh start
+
+es-stop:
+	bash scripts/elasticsearch.sh stop
+
 lint: install
 	$(BIN)/ruff check .
 
-test: install services lint
-	env $$(bash scripts/services.sh env) $(BIN)/pytest
+test: install services es lint
+	env $$(bash scripts/services.sh env) $$(bash scripts/elasticsearch.sh env) $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) data
