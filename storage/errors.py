@@ -16,7 +16,8 @@ translated at the boundary (`translate_db_error`) and chained with ``raise ... f
     │   └── RunNotFound
     └── SearchError                  the search index failed
         ├── IndexUnavailable         the index cannot be opened or reached (.location)
-        └── InvalidQuery             a search query or cursor is malformed (.field, .value)
+        ├── InvalidQuery             a search query or cursor is malformed (.field, .value)
+        └── TokenizerError           the segmentation dictionary cannot be loaded (.path)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "RunNotFound",
     "SearchError",
     "StorageError",
+    "TokenizerError",
     "VersionNotFound",
     "translate_db_error",
 ]
@@ -132,6 +134,14 @@ class InvalidQuery(SearchError):
         super().__init__(f"{field}: {message} (got {value!r})")
         self.field = field
         self.value = value
+
+
+class TokenizerError(SearchError):
+    """The Chinese segmentation dictionary is missing or malformed."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
 
 
 def _constraint_name(exc: sa_exc.DBAPIError) -> str | None:

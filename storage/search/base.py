@@ -4,14 +4,45 @@
 `storage.search.elasticsearch.ElasticsearchIndex` both implement `SearchIndex`; the same
 contract tests in tests/search/ run against both. The index is derived data: it can always
 be rebuilt from the database.
+
+Semantics both backends share (the contract tests check them):
+
+- Query text: whitespace-separated terms, all required (AND). A term matches a document
+  when its words (jieba, with the project dictionary) all occur in the document, or when
+  the term occurs in it as a substring (character n-grams): a word that jieba cuts
+  differently, or does not know, is still found. Case-insensitive. Empty text matches all.
+- Searched fields: title, body and attachments_text.
+- The date of a document (`IndexedDocument.search_date`) is its publication date, or the day it
+  was fetched when the page states none. `date_from`/`date_to` (inclusive), the
+  `published` sorts and the `month` aggregation ("YYYY-MM") all use it. Sorting puts
+  documents without a date last and breaks ties by doc_id ascending.
+- Filters combine with AND; within one list (source_ids, kinds, ...) values are ORed.
+  `standards` matches a document with any of the given standard ids. `flagged` is true
+  when the grade is 明显违反 or 疑似.
+- Aggregations count the documents matching the query and filters (all pages), per
+  value; documents with no value are not counted.
+- Highlights: up to three fragments from title, body or attachments, HTML-escaped, with
+  each match wrapped in <em>…</em>.
+- Pagination: `next_after` is set when more hits follow; pass it back as `after` with
+  the same query to get the next page. Cursors are opaque strings (`encode_cursor`).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+
+from storage.errors import InvalidQuery
+
+SORTS = ("relevance", "published", "-published")
+AGGREGATIONS = ("standard", "source", "region", "platform", "month")
+FLAG_GRADES = ("明显违反", "疑似")
+MAX_SIZE = 1000
 
 
 @dataclass(kw_only=True)
@@ -36,6 +67,15 @@ class IndexedDocument:
     grade: str | None = None
     review_status: str | None = None
 
+    @property
+    def search_date(self) -> date | None:
+        """The date filters, sorts and the month aggregation use."""
+        return self.published or self.fetched_at
+
+    @property
+    def flagged(self) -> bool:
+        return self.grade in FLAG_GRADES
+
 
 @dataclass(kw_only=True)
 class SearchQuery:
@@ -52,7 +92,32 @@ class SearchQuery:
     size: int = 20
     # Opaque cursor returned by the previous page (deep pagination without offsets).
     after: str | None = None
-    aggregations: list[str] = field(default_factory=list)  # standard, source, region, platform, month
+    # Any of AGGREGATIONS: standard, source, region, platform, month.
+    aggregations: list[str] = field(default_factory=list)
+
+    def validate(self) -> None:
+        """Raise InvalidQuery naming the first bad field."""
+        if self.sort not in SORTS:
+            raise InvalidQuery(
+                f"sort must be one of {', '.join(SORTS)}", field="sort", value=self.sort
+            )
+        if not isinstance(self.size, int) or not 1 <= self.size <= MAX_SIZE:
+            raise InvalidQuery(
+                f"size must be between 1 and {MAX_SIZE}", field="size", value=self.size
+            )
+        unknown = [a for a in self.aggregations if a not in AGGREGATIONS]
+        if unknown:
+            raise InvalidQuery(
+                f"unknown aggregation; known: {', '.join(AGGREGATIONS)}",
+                field="aggregations",
+                value=unknown[0],
+            )
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidQuery(
+                "date_from is after date_to",
+                field="date_from",
+                value=(self.date_from, self.date_to),
+            )
 
 
 @dataclass(kw_only=True)
@@ -71,6 +136,30 @@ class SearchResult:
     hits: list[SearchHit]
     next_after: str | None = None
     aggregations: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def encode_cursor(sort: str, values: list[Any]) -> str:
+    """An opaque `after` token for the last hit of a page (its sort values)."""
+    raw = json.dumps({"sort": sort, "values": values}, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(token: str, sort: str) -> list[Any]:
+    """The sort values inside an `after` token; InvalidQuery if it is not one of ours."""
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+        values = data["values"]
+        cursor_sort = data["sort"]
+    except (ValueError, KeyError, TypeError, UnicodeError) as exc:
+        raise InvalidQuery(
+            "not a cursor returned by a previous search", field="after", value=token
+        ) from exc
+    if cursor_sort != sort or not isinstance(values, list):
+        raise InvalidQuery(
+            f"cursor was made for sort {cursor_sort!r}, not {sort!r}", field="after", value=token
+        )
+    return values
 
 
 class SearchIndex(ABC):
@@ -96,3 +185,13 @@ class SearchIndex(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def refresh(self) -> None:
+        """Make everything indexed so far visible to search (a no-op where it already is)."""
+        return None
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
