@@ -14,6 +14,7 @@ ensure_packages() {
   [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v soffice >/dev/null && [ -e /usr/lib/libreoffice/program/libsclo.so ] || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
   if ((${#missing[@]})); then
     echo "services: installing ${missing[*]} from Debian" >&2
     export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,101 @@
+"""Turn the bytes of a fetched page into text, whatever its charset claims.
+
+Chinese government sites serve GBK, GB2312, GB18030 and UTF-8, and often declare the
+wrong one (an HTTP header left at ISO-8859-1 or GB2312 on a page saved as UTF-8, a meta
+tag copied from an old template). The order of trust, strongest first: a byte-order mark;
+strict UTF-8 (GBK text is practically never valid UTF-8); the declared charsets (header,
+then meta) when they decode strictly; GB18030 (a superset of GBK and GB2312); the guess
+of charset-normalizer; GB18030 with replacement characters as the last resort.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+
+from charset_normalizer import from_bytes
+
+from crawlers.extract.limits import DEFAULT_MAX_HTML_BYTES, check_html_size
+
+logger = logging.getLogger(__name__)
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# Declared as one of these, GBK-family bytes decode without error into mojibake: a
+# single-byte declaration is only believed for pure ASCII or after the other checks fail.
+_SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "ascii"}
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be"),
+)
+
+
+def normalize_charset(name: str | None) -> str | None:
+    """Python codec name for a declared charset, GBK and GB2312 widened to GB18030.
+
+    Returns None for names Python does not know.
+    """
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # GB18030 decodes every GBK and GB2312 byte sequence identically and also covers the
+    # characters that pages labelled GB2312 use anyway (rare names, 〇, 〔〕 variants).
+    if codec in {"gbk", "gb2312", "cp936", "hz"} or codec.startswith("gb"):
+        return "gb18030"
+    return codec
+
+
+def sniff_meta_charset(body: bytes) -> str | None:
+    """The charset named by a <meta> tag in the first 4 KiB of the page, if any."""
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii", errors="ignore") if match else None
+
+
+def _strict(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_html(
+    body: bytes, declared_charset: str | None, *, max_bytes: int = DEFAULT_MAX_HTML_BYTES
+) -> tuple[str, str]:
+    """Decode a page; return (text, codec actually used).
+
+    `declared_charset` is the charset of the HTTP Content-Type header (None when absent).
+    Raises PageTooLargeError (an ExtractionError) when `body` exceeds `max_bytes`.
+    """
+    check_html_size(len(body), max_bytes)
+    for bom, codec, label in _BOMS:
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace"), label
+
+    declared = [normalize_charset(declared_charset), normalize_charset(sniff_meta_charset(body))]
+    if body.isascii():
+        return body.decode("ascii"), declared[0] or declared[1] or "ascii"
+    text = _strict(body, "utf-8")
+    if text is not None:
+        if declared[0] not in (None, "utf-8"):
+            logger.info("page declared %s but is valid UTF-8: decoded as UTF-8", declared[0])
+        return text, "utf-8"
+    for codec in dict.fromkeys(c for c in declared if c and c not in _SINGLE_BYTE):
+        text = _strict(body, codec)
+        if text is not None:
+            return text, codec
+    text = _strict(body, "gb18030")
+    if text is not None:
+        if declared[0]:
+            logger.info("page declared %s; decoded as GB18030", declared[0])
+        return text, "gb18030"
+    guess = from_bytes(body[:200_000]).best()
+    if guess is not None and guess.encoding:
+        codec = normalize_charset(guess.encoding) or guess.encoding
+        return body.decode(codec, errors="replace"), codec
+    logger.warning("no charset decodes this page cleanly: GB18030 with replacement characters")
+    return body.decode("gb18030", errors="replace"), "gb18030"
