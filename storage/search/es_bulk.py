@@ -1,0 +1,111 @@
+"""Bulk requests to Elasticsearch: bounded batches, retries with backoff, clear failures.
+
+A batch closes at `chunk_docs` documents or `chunk_bytes` bytes of request body, whichever
+comes first, so one huge document cannot make a request the node refuses. A whole request
+that fails with 429/5xx or a connection error is retried, and so are the single documents
+the node answers 429/5xx for; waits double from `initial_backoff` seconds. Documents the
+node refuses for good (a mapping error) are collected and reported together after every
+other document was written (`DocumentsRejected`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exc
+
+from storage.errors import IndexUnavailable
+from storage.search.es_errors import RETRY_STATUSES, DocumentsRejected, translate_es_error
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    """One document's action: its doc_id and the serialized NDJSON line(s) of the request."""
+
+    doc_id: int
+    payload: str  # action line, then the source line for index actions; ends with "\n"
+
+
+@dataclass(kw_only=True)
+class BulkSender:
+    client: Elasticsearch
+    location: str  # node URL and index, for error messages
+    chunk_docs: int = 500
+    chunk_bytes: int = 8 * 1024 * 1024
+    max_retries: int = 3
+    initial_backoff: float = 0.5
+
+    def send(self, items: Iterable[BulkItem], *, index: str) -> int:
+        """Send every item to `index`; return how many documents were written."""
+        written = 0
+        rejected: dict[int, str] = {}
+        for chunk in self._chunks(items):
+            written += self._send_chunk(chunk, index, rejected)
+        if rejected:
+            raise DocumentsRejected(self.location, rejected)
+        return written
+
+    def _chunks(self, items: Iterable[BulkItem]) -> Iterator[list[BulkItem]]:
+        chunk: list[BulkItem] = []
+        size = 0
+        for item in items:
+            item_size = len(item.payload.encode("utf-8"))
+            if chunk and (len(chunk) >= self.chunk_docs or size + item_size > self.chunk_bytes):
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(item)
+            size += item_size
+        if chunk:
+            yield chunk
+
+    def _send_chunk(self, chunk: list[BulkItem], index: str, rejected: dict[int, str]) -> int:
+        pending = chunk
+        written = 0
+        attempt = 0
+        while True:
+            body = "".join(item.payload for item in pending)
+            try:
+                response = self.client.bulk(body=body, index=index)
+            except es_exc.TransportError as exc:
+                retryable = isinstance(exc, es_exc.ConnectionError) or (
+                    exc.status_code in RETRY_STATUSES
+                )
+                if retryable and attempt < self.max_retries:
+                    self._wait(attempt, f"bulk request failed: {exc}")
+                    attempt += 1
+                    continue
+                raise translate_es_error(
+                    exc, location=self.location, action=f"writing {len(pending)} document(s)"
+                ) from exc
+            retry: list[BulkItem] = []
+            for item, result in zip(pending, response["items"], strict=True):
+                outcome = next(iter(result.values()))
+                error = outcome.get("error")
+                if error is None:
+                    written += 1
+                elif outcome.get("status") in RETRY_STATUSES:
+                    retry.append(item)
+                else:
+                    rejected[item.doc_id] = f"{error.get('type')}: {error.get('reason')}"
+            if not retry:
+                return written
+            if attempt >= self.max_retries:
+                raise IndexUnavailable(
+                    f"{len(retry)} document(s) still refused with 429/5xx after "
+                    f"{self.max_retries} retries (e.g. doc {retry[0].doc_id})",
+                    location=self.location,
+                )
+            self._wait(attempt, f"{len(retry)} document(s) refused with 429/5xx")
+            attempt += 1
+            pending = retry
+
+    def _wait(self, attempt: int, why: str) -> None:
+        delay = self.initial_backoff * (2**attempt)
+        logger.debug("%s: %s; retry %d in %.1fs", self.location, why, attempt + 1, delay)
+        time.sleep(delay)
