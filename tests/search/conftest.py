@@ -32,7 +32,7 @@ _BUILDERS: dict[str, Callable[[pytest.FixtureRequest, Path], SearchIndex]] = {
     "fts5": _fts5,
     "elasticsearch": _elasticsearch,
 }
-BACKENDS = ["fts5"]
+BACKENDS = ["fts5", "elasticsearch"]
 
 
 @pytest.fixture(params=BACKENDS)
