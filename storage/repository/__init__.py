@@ -7,7 +7,7 @@ returns plain values (`storage.repository.views`), never ORM objects. Errors are
 
 from storage.repository.documents import known_document, store_document
 from storage.repository.findings import FindingLike, add_review, save_findings
-from storage.repository.indexing import indexed_documents
+from storage.repository.indexing import current_versions, indexed_documents
 from storage.repository.listing import ORDERS, get_version, list_documents, show_document
 from storage.repository.runs import ensure_source, finish_run, get_run, list_runs, start_run
 from storage.repository.stages import (
@@ -49,6 +49,7 @@ __all__ = [
     "StoreResult",
     "VersionView",
     "add_review",
+    "current_versions",
     "ensure_source",
     "finish_run",
     "get_run",

@@ -127,3 +127,15 @@ def _finding_summaries(session, version_ids: list[int]):
     ):
         reviews[version_id] = status
     return standards, grades, reviews
+
+
+def current_versions(db: Database) -> dict[int, int]:
+    """doc_id -> current version_id of every stored document (what the index should hold)."""
+    latest = latest_version_ids()
+    with db.session(context="list current versions") as session:
+        return {
+            doc_id: version_id
+            for doc_id, version_id in session.execute(
+                select(latest.c.document_id, latest.c.version_id)
+            )
+        }
