@@ -63,6 +63,42 @@ def _strict(body: bytes, codec: str) -> str | None:
         return None
 
 
+def _common_share(text: str) -> float:
+    """Share of the CJK-looking characters of `text` that are common Chinese characters.
+
+    Common: level-1 hanzi of GB2312 (the 3,755 everyday simplified characters) or of
+    Big5 (the 5,401 常用字). Big5 bytes misread as GBK, and the reverse, produce rare
+    characters, kana and box-drawing symbols instead. Punctuation does not count.
+    """
+    common = counted = 0
+    for char in text[:20_000]:
+        if char.isascii() or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef":
+            continue
+        counted += 1
+        if "\u4e00" <= char <= "\u9fff":
+            gb = char.encode("gb2312", errors="ignore")
+            big5 = char.encode("big5", errors="ignore")
+            if (gb and 0xB0 <= gb[0] <= 0xD7) or (big5 and 0xA4 <= big5[0] <= 0xC6):
+                common += 1
+    return common / counted if counted else 1.0
+
+
+def _rival_cjk(body: bytes, text: str, codec: str) -> tuple[str, str]:
+    """Check a strict GB decode against Big5 (and the reverse); keep the likelier text.
+
+    Both encodings share their byte ranges, so a page in one often decodes without error
+    in the other, into nonsense. The text with more common characters wins.
+    """
+    rival = "big5" if codec == "gb18030" else "gb18030" if codec.startswith("big5") else None
+    if rival is None:
+        return text, codec
+    other = _strict(body, rival)
+    if other is not None and _common_share(other) > _common_share(text) + 0.2:
+        logger.info("page decodes as %s and %s: %s reads as Chinese", codec, rival, rival)
+        return other, rival
+    return text, codec
+
+
 def decode_html(
     body: bytes, declared_charset: str | None, *, max_bytes: int = DEFAULT_MAX_HTML_BYTES
 ) -> tuple[str, str]:
@@ -87,12 +123,12 @@ def decode_html(
     for codec in dict.fromkeys(c for c in declared if c and c not in _SINGLE_BYTE):
         text = _strict(body, codec)
         if text is not None:
-            return text, codec
+            return _rival_cjk(body, text, codec)
     text = _strict(body, "gb18030")
     if text is not None:
         if declared[0]:
             logger.info("page declared %s; decoded as GB18030", declared[0])
-        return text, "gb18030"
+        return _rival_cjk(body, text, "gb18030")
     guess = from_bytes(body[:200_000]).best()
     if guess is not None and guess.encoding:
         codec = normalize_charset(guess.encoding) or guess.encoding

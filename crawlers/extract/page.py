@@ -83,7 +83,13 @@ def extract_page(
     headlines = _headlines(doc, meta_title)
     text, route = extract_body(doc, cms, url, headlines)
     metadata = extract_metadata(doc, text)
-    title = metadata.pop("title", "") or meta_title or _og_title(doc) or _page_title(doc)
+    title = (
+        metadata.pop("title", "")
+        or meta_title
+        or _og_title(doc)
+        or _page_title(doc)
+        or _first_heading(doc)
+    )
     return ExtractedPage(
         url=url,
         title=title,
@@ -93,6 +99,15 @@ def extract_page(
         attachments=find_attachments(doc, url),
         route=route,
     )
+
+
+def _first_heading(doc) -> str:
+    for tag in ("h1", "h2"):
+        for element in doc.iter(tag):
+            text = render_text(element).replace("\n", " ").strip()
+            if text:
+                return text
+    return ""
 
 
 def _og_title(doc) -> str:
