@@ -73,7 +73,10 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "postgresql":
             kwargs["pool_pre_ping"] = True
-        self.engine: Engine = create_engine(self.url, **kwargs)
+        try:
+            self.engine: Engine = create_engine(self.url, **kwargs)
+        except (sa_exc.ArgumentError, ImportError) as exc:  # unknown dialect or driver
+            raise DatabaseUnavailable(f"cannot use this URL: {exc}", url=self._safe_url) from exc
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
         elif schema:
@@ -111,18 +114,16 @@ class Database:
         try:
             command.upgrade(self._alembic_config(), revision)
         except sa_exc.SQLAlchemyError as exc:
-            raise MigrationError(
-                str(getattr(exc, "orig", None) or exc),
-                revision=revision,
-                context=f"upgrade {self._safe_url}",
-            ) from exc
+            error = translate_db_error(exc, context=f"upgrade {self._safe_url}", url=self._safe_url)
+            if isinstance(error, DatabaseUnavailable):
+                raise error from exc
+            raise MigrationError(str(error), revision=revision) from exc
         except StorageError:
             raise
         except Exception as exc:  # a failing migration script raises anything at all
             raise MigrationError(
-                f"{type(exc).__name__}: {exc}",
+                f"upgrade {self._safe_url} to {revision}: {type(exc).__name__}: {exc}",
                 revision=revision,
-                context=f"upgrade {self._safe_url}",
             ) from exc
 
     def current_revision(self) -> str | None:

@@ -48,6 +48,11 @@ REVIEW_STATUSES = ("confirmed", "false_alarm", "rectified")
 GRADES = ("明显违反", "疑似", "提示")  # most to least severe
 
 
+# Ids are referenced from outside the database (alerts, exports, the index): SQLite must not
+# hand a deleted row's id to a new row, which it does without AUTOINCREMENT.
+_NO_ID_REUSE = {"sqlite_autoincrement": True}
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -115,7 +120,7 @@ class CrawlRun(Base):
     errors: Mapped[list[Any]] = mapped_column(default=list)
     reason: Mapped[str | None] = mapped_column(Text)  # why a run failed, in one line
 
-    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="status"), _NO_ID_REUSE)
 
 
 class Document(Base):
@@ -139,6 +144,7 @@ class Document(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "url"),
         CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+        _NO_ID_REUSE,
     )
 
 
@@ -176,6 +182,7 @@ class DocumentVersion(Base):
         UniqueConstraint("document_id", "number"),
         Index("ix_document_versions_document_id_content_hash", "document_id", "content_hash"),
         CheckConstraint("number >= 1", name="number"),
+        _NO_ID_REUSE,
     )
 
 
@@ -196,6 +203,7 @@ class Attachment(Base):
     __table_args__ = (
         UniqueConstraint("version_id", "position"),
         CheckConstraint("size IS NULL OR size >= 0", name="size"),
+        _NO_ID_REUSE,
     )
 
     @property
@@ -245,7 +253,7 @@ class Review(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(_in("status", REVIEW_STATUSES), name="status"), _NO_ID_REUSE)
 
 
 class StageState(Base):

@@ -121,15 +121,18 @@ class Fts5Index(SearchIndex):
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            if self.location != ":memory:":
-                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+            conn = None
             try:
+                if self.location != ":memory:":
+                    Path(self.location).parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(self.location, check_same_thread=False, isolation_level=None)
                 conn.execute("PRAGMA foreign_keys = ON")
                 conn.execute("PRAGMA busy_timeout = 30000")
                 if self.location != ":memory:":
                     conn.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, OSError) as exc:
+                if conn is not None:
+                    conn.close()
                 raise IndexUnavailable(str(exc), location=self.location) from exc
             self._conn = conn
         return self._conn

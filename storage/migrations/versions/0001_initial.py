@@ -51,6 +51,7 @@ def upgrade() -> None:
             ["source_id"], ["sources.id"], name=op.f("fk_crawl_runs_source_id_sources")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crawl_runs")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_crawl_runs_source_id"), ["source_id"], unique=False)
@@ -74,6 +75,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
         sa.UniqueConstraint("source_id", "url", name=op.f("uq_documents_source_id_url")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_documents_platform"), ["platform"], unique=False)
@@ -112,6 +114,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "document_id", "number", name=op.f("uq_document_versions_document_id_number")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("document_versions", schema=None) as batch_op:
         batch_op.create_index(
@@ -146,6 +149,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "version_id", "position", name=op.f("uq_attachments_version_id_position")
         ),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "findings",
@@ -172,6 +176,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_findings")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("findings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_findings_standard"), ["standard"], unique=False)
@@ -218,6 +223,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reviews")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reviews_finding_id"), ["finding_id"], unique=False)
