@@ -43,7 +43,7 @@ def _zip_type(data: bytes) -> str | None:
 
 def _ole_type(data: bytes) -> str | None:
     try:
-        with olefile.OleFileIO(data) as ole:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
             if ole.exists("WordDocument"):
                 return "doc"
             if ole.exists("Workbook") or ole.exists("Book"):

@@ -9,6 +9,7 @@ bytes ("compressed") or UTF-16LE. Chinese text is always UTF-16LE pieces.
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 
@@ -16,6 +17,7 @@ import olefile
 
 from crawlers.errors import AttachmentError
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WIDENT = 0xA5EC
 _FLAGS_OFFSET = 0x000A
 _F_ENCRYPTED = 0x0100
@@ -30,9 +32,10 @@ _SPECIAL = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x07": "\t", 
 
 
 def read(data: bytes, *, max_bytes: int, file_type: str = "doc") -> str:
-    if not olefile.isOleFile(data):
+    # olefile treats short bytes as a file name: check the magic, open a file object.
+    if not data.startswith(_OLE_MAGIC):
         raise AttachmentError(f"{file_type}: not an OLE compound file (Word 97-2003 format)")
-    with olefile.OleFileIO(data) as ole:
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
         if not ole.exists("WordDocument"):
             raise AttachmentError(f"{file_type}: no WordDocument stream: not a Word document")
         word = ole.openstream("WordDocument").read()
@@ -51,7 +54,10 @@ def read(data: bytes, *, max_bytes: int, file_type: str = "doc") -> str:
         raise AttachmentError(f"{file_type}: the piece table points outside the table stream")
     text = _piece_text(word, table[fc_clx : fc_clx + lcb_clx], ccp_text, file_type)
     text = _FIELD.sub(lambda match: match.group(1) or "", text)
-    return text.translate(_SPECIAL)
+    # Each table cell ends with \x07 and each row with one more: rows become lines.
+    text = text.replace("\x07\x07", "\x07\n").replace("\x07\n\r", "\x07\n")
+    text = text.translate(_SPECIAL)
+    return "\n".join(line.rstrip("\t") for line in text.split("\n"))
 
 
 def _piece_text(word: bytes, clx: bytes, ccp_text: int, file_type: str) -> str:
