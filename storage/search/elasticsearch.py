@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
 
-from storage.errors import InvalidQuery, SearchError
+from storage.errors import InvalidQuery
 from storage.search.base import IndexedDocument, SearchIndex, SearchQuery, SearchResult
 from storage.search.es_bulk import BulkItem, BulkSender
 from storage.search.es_errors import translate_es_error
@@ -104,7 +104,10 @@ class ElasticsearchIndex(SearchIndex):
             options["http_auth"] = (username, password or "")
         if ca_certs:
             options["ca_certs"] = ca_certs
-        self.client = Elasticsearch([url], **options)
+        try:
+            self.client = Elasticsearch([url], **options)
+        except es_exc.ImproperlyConfigured as exc:
+            raise translate_es_error(exc, location=self.location, action="connecting") from exc
         self._bulk = BulkSender(
             client=self.client,
             location=self.location,
@@ -282,7 +285,9 @@ class ElasticsearchIndex(SearchIndex):
         try:
             written = self._bulk.send(self._items(docs), index=name)
             self._call("refreshing the new index", self.client.indices.refresh, index=name)
-        except (SearchError, KeyboardInterrupt):
+        except BaseException:
+            # Whatever stopped us (the node, the database feeding docs, Ctrl-C), the alias
+            # still points to the old index: only the unfinished new one goes.
             self._drop_quietly(name)
             raise
         old = self._aliased()

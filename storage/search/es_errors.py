@@ -90,6 +90,8 @@ def translate_es_error(exc: Exception, *, location: str, action: str) -> SearchE
         return SearchError(
             f"{location}: Elasticsearch refused {action} (HTTP {status}): {_reason(exc)}"
         )
+    if isinstance(exc, es_exc.ImproperlyConfigured):  # not an ElasticsearchException in 7.x
+        return SearchError(f"{location}: client configuration refused while {action}: {exc}")
     if isinstance(exc, es_exc.ElasticsearchException):
         return SearchError(f"{location}: {action} failed: {exc}")
     raise TypeError(f"not an elasticsearch exception: {exc!r}")
