@@ -1,0 +1,263 @@
+"""The ad-law (广告法) analyzer: the shared rule engine with the ad pack, plus ad context.
+
+The clause rules are data (config/rules/ad_law.yaml, format: analyzers.engine). What the
+engine cannot see from one clause is added here, driven by the pack's `extensions:`:
+
+- the sector (analyzers.sectors): rules apply only in their sectors; every finding names
+  the sector it assumed;
+- unlabelled advertising (AD-14): a whole post with commercial signals and no 广告 label;
+- live-stream selling (AD-LIVE): a breach in a live room also engages the streamer's
+  responsibility under 互联网广告管理办法 第十九条, reported as its own finding;
+- document-wide evidence: a source stated anywhere weakens AD-11, a patent number stated
+  anywhere clears AD-12's "no number" rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from analyzers.clauses import split_clauses
+from analyzers.engine import RuleEngine, RulePack, load_pack
+from analyzers.errors import AnalyzerError, RulePackError
+from analyzers.findings import DocumentAnalysis, Finding, lower_grade
+from analyzers.normalize import normalize
+from analyzers.registry import default_pack_path
+from analyzers.sectors import SECTOR_LABELS, SectorDetector, SectorGuess
+
+__all__ = ["PACK_NAME", "PLATFORMS", "AdInputError", "AdLawAnalyzer", "create_analyzer"]
+
+logger = logging.getLogger(__name__)
+
+PACK_NAME = "ad_law"
+# Where an ad was collected (a source's `platform`); None when unknown.
+PLATFORMS: tuple[str, ...] = ("livestream", "seeding", "advertorial", "ecommerce", "video")
+_PLATFORM_ALIASES = {
+    "live": "livestream", "直播": "livestream", "种草": "seeding", "软文": "advertorial",
+    "电商": "ecommerce", "短视频": "video",
+}
+# Passed to the engine instead of a sector when the text names none: rules that only make
+# sense in one sector (包过 → education) may then still fire on the claim alone.
+UNSPECIFIED = "unspecified"
+# The sector a finding implies when the text itself named none.
+_IMPLIED_SECTOR = {"AD-18": "health_food", "AD-23": "alcohol", "AD-24": "education",
+                   "AD-25": "finance", "AD-26": "real_estate"}
+# A source stated anywhere in the ad (数据来源：…, 报告编号 …) weakens an unsourced-data finding.
+_SOURCE_RE = re.compile(
+    r"数据来源|来源[:：]|报告编号|出处[:：]|检测机构[:：]|引自|摘自|《[^》]{2,40}》(?:显示|数据|报告|统计)"
+)
+_PATENT_NO_RE = re.compile(r"(?:专利号|zl)\s*[:：]?\s*\d{8,}")
+
+
+class AdInputError(AnalyzerError, ValueError):
+    """An analyze() argument that cannot be used (unknown platform or sector)."""
+
+
+@dataclass(frozen=True)
+class _Signal:
+    kind: str
+    start: int  # offsets into the normalised text
+    end: int
+    text: str
+
+
+class _UnlabelledCheck:
+    """AD-14: commercial signals without a 广告 label, over the whole text."""
+
+    def __init__(self, cfg: Mapping[str, Any], path: str) -> None:
+        base = "extensions.unlabelled"
+
+        def rx(value: Any, where: str) -> re.Pattern[str]:
+            if isinstance(value, list):
+                value = "|".join(f"(?:{v})" for v in value)
+            if not isinstance(value, str) or not value:
+                raise RulePackError(path, f"{base}.{where}", "expected a regex or a list")
+            try:
+                return re.compile(value)
+            except re.error as exc:
+                raise RulePackError(path, f"{base}.{where}", f"bad regex: {exc}") from exc
+
+        try:
+            self.citation = str(cfg["citation"])
+            self.news_citation = str(cfg["news_citation"])
+            self.exempt = frozenset(cfg.get("exempt_platforms") or ())
+            self.editorial = frozenset(cfg.get("editorial_platforms") or ())
+            self.min_kinds = int(cfg.get("min_kinds", 2))
+            self.strong = frozenset(cfg.get("strong_kinds") or ())
+            signals = cfg["signals"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RulePackError(path, base, f"missing or bad field: {exc}") from exc
+        if not isinstance(signals, Mapping) or not signals:
+            raise RulePackError(path, f"{base}.signals", "expected kind -> list of regexes")
+        self.signals = {str(k): rx(v, f"signals.{k}") for k, v in signals.items()}
+        self.post_form = rx(cfg["post_form"], "post_form")
+        self.news_form = rx(cfg["news_form"], "news_form")
+        self.signal_negations = tuple(cfg.get("signal_negations") or ())
+        self.label = rx(cfg["label"], "label")
+        self.label_negations = tuple(cfg.get("label_negations") or ())
+
+    def signals_in(self, norm: str) -> list[_Signal]:
+        out: list[_Signal] = []
+        for kind, pattern in self.signals.items():
+            for m in pattern.finditer(norm):
+                before = norm[max(0, m.start() - 4) : m.start()]
+                if any(neg in before for neg in self.signal_negations):
+                    continue
+                out.append(_Signal(kind, m.start(), m.end(), m.group()))
+        return sorted(out, key=lambda s: s.start)
+
+    def labelled(self, norm: str) -> bool:
+        cleaned = norm
+        for neg in self.label_negations:
+            cleaned = cleaned.replace(neg, "")
+        return self.label.search(cleaned) is not None
+
+    def check(self, text: str, platform: str | None, sector: str) -> Finding | None:
+        if platform in self.exempt:
+            return None
+        norm = normalize(text)
+        n = norm.text
+        if self.labelled(n):
+            return None
+        signals = self.signals_in(n)
+        kinds = {s.kind for s in signals}
+        if not kinds:
+            return None
+        news = self.news_form.search(n) is not None
+        # A 合作/推广 marker says the post is paid for: it is a form cue as well as a signal.
+        form = news or "cooperation" in kinds or self.post_form.search(n) is not None
+        # Only content that looks like something other than an ad (a shared experience, a
+        # review, a news story, or any post on an editorial platform) needs the label: a
+        # shop's own promotion is recognisable as selling without one.
+        if not form and platform not in self.editorial:
+            return None
+        commercial = kinds - {"cooperation"}
+        if not commercial:
+            return None
+        if not (kinds & self.strong) and len(kinds) < self.min_kinds:
+            return None
+        first = next((s for s in signals if s.kind in ("link", "coupon", "contact")), signals[0])
+        start, end = norm.span_to_original(first.start, first.end)
+        for clause in split_clauses(text):
+            if clause.start <= start < clause.end:
+                start, end = clause.start, clause.end
+                break
+        cues = "、".join(dict.fromkeys(f"「{s.text}」" for s in signals[:6]))
+        citation = self.citation
+        what = "以体验分享、测评等形式推销商品并附加购买方式" if form else "含有商业推销信息"
+        if news:
+            citation = f"{self.news_citation}；{self.citation}"
+            what = "以新闻报道形式推销商品"
+        return Finding(
+            standard="AD-14", rule="ad-14-unlabelled", grade="疑似", start=start, end=end,
+            quote=text[start:end], citation=citation,
+            explanation=f"{what}，未显著标明“广告”（商业信号：{cues}）",
+            sector=sector,
+        )
+
+
+class AdLawAnalyzer:
+    """analyze(text, sector=None, platform=None) -> DocumentAnalysis for one ad text."""
+
+    def __init__(self, pack: RulePack) -> None:
+        if pack.kind != "ad":
+            raise RulePackError(pack.path, "kind", f"expected an ad pack, got kind {pack.kind!r}")
+        self.pack = pack
+        self.engine = RuleEngine(pack)
+        ext = pack.extensions
+        for key in ("sectors", "live", "unlabelled"):
+            if key not in ext:
+                raise RulePackError(pack.path, f"extensions.{key}", "required section is missing")
+        self.sectors = SectorDetector.from_mapping(ext["sectors"], path=pack.path)
+        live = ext["live"]
+        if not isinstance(live, Mapping) or not live.get("cues") or not live.get("citation"):
+            raise RulePackError(pack.path, "extensions.live", "needs `citation` and `cues`")
+        self.live_citation = str(live["citation"])
+        self.live_platforms = frozenset(live.get("platforms") or ("livestream",))
+        self.live_cues = tuple(str(c) for c in live["cues"])
+        self.unlabelled = _UnlabelledCheck(ext["unlabelled"], pack.path)
+
+    def analyze(
+        self, text: str, *, sector: str | None = None, platform: str | None = None,
+        product: str | None = None,
+    ) -> DocumentAnalysis:
+        """Findings for one ad. `sector` (id or Chinese name) overrides detection;
+        `platform` is where it was collected; `product` is product-card text, if any."""
+        if not isinstance(text, str):
+            raise AdInputError(f"analyze() needs str text, got {type(text).__name__}")
+        platform = _resolve_platform(platform)
+        try:
+            guess = self.sectors.detect(text, hint=sector, product=product)
+        except ValueError as exc:
+            raise AdInputError(str(exc)) from exc
+        gate = guess.sector if guess.source != "default" else UNSPECIFIED
+        found = self.engine.analyze(text, sector=gate, platform=platform).findings
+        findings = [self._contextualise(f, text, guess) for f in found]
+        ad14 = self.unlabelled.check(text, platform, guess.sector)
+        if ad14 is not None:
+            findings.append(_with_sector_note(ad14, guess))
+        if self._is_live(text, platform):
+            findings.extend(self._live_findings(findings, guess))
+        findings.sort(key=lambda f: (f.start, f.standard))
+        return DocumentAnalysis(findings)
+
+    # -- context
+
+    def _contextualise(self, f: Finding, text: str, guess: SectorGuess) -> Finding:
+        if f.standard == "AD-11" and _SOURCE_RE.search(text):
+            f = replace(f, grade=lower_grade(f.grade),
+                        explanation=f.explanation + "；文中另有出处说明，须核对出处是否对应该数据")
+        if f.rule == "ad-12-patent-without-number" and _PATENT_NO_RE.search(normalize(text).text):
+            f = replace(f, grade="提示", explanation=f.explanation + "；文中另标有专利号，须核对")
+        sector_id = guess.sector
+        g = guess
+        if guess.source == "default" and f.standard in _IMPLIED_SECTOR:
+            sector_id = _IMPLIED_SECTOR[f.standard]
+            g = SectorGuess(sector_id, "claim")
+        return _with_sector_note(replace(f, sector=sector_id), g)
+
+    def _is_live(self, text: str, platform: str | None) -> bool:
+        if platform is not None:
+            return platform in self.live_platforms
+        return any(cue in text for cue in self.live_cues)
+
+    def _live_findings(self, findings: Iterable[Finding], guess: SectorGuess) -> list[Finding]:
+        out: dict[tuple[int, int], Finding] = {}
+        for f in findings:
+            if not f.flagging or f.standard == "AD-14" or (f.start, f.end) in out:
+                continue
+            out[(f.start, f.end)] = Finding(
+                standard="AD-LIVE", rule="ad-live-streamer", grade=f.grade, start=f.start,
+                end=f.end, quote=f.quote, citation=self.live_citation,
+                explanation=(f"直播营销中的违法广告内容（{f.standard}），直播间运营者、主播依其角色"
+                             f"承担广告主、广告发布者或广告代言人的责任；{guess.describe()}"),
+                sector=f.sector,
+            )
+        return list(out.values())
+
+
+def _with_sector_note(f: Finding, guess: SectorGuess) -> Finding:
+    if guess.source == "claim":
+        note = f"行业：{SECTOR_LABELS[guess.sector]}（文本未显示行业，由违规用语推断）"
+    else:
+        note = guess.describe()
+    return replace(f, explanation=f"{f.explanation}；{note}")
+
+
+def _resolve_platform(platform: str | None) -> str | None:
+    if platform is None or platform == "":
+        return None
+    p = platform.strip().lower()
+    p = _PLATFORM_ALIASES.get(p, p)
+    if p not in PLATFORMS:
+        raise AdInputError(f"unknown platform {platform!r}: expected one of {', '.join(PLATFORMS)}")
+    return p
+
+
+def create_analyzer(rules_path: str | Path | None = None) -> AdLawAnalyzer:
+    """The ad-law analyzer over config/rules/ad_law.yaml (or the pack at `rules_path`)."""
+    return AdLawAnalyzer(load_pack(rules_path or default_pack_path(PACK_NAME)))
