@@ -20,6 +20,7 @@ interprets it. Format (unknown keys are rejected, every error is reported with i
     extensions: {}                  # optional mapping kept as is (RulePack.extensions) for
                                     # data only one analyzer reads (e.g. the ad pack's
                                     # sector cues); the engine does not interpret it
+    exception_period: [实施期限, 自动终止]  # with an exception cue: lowers one step more
     exceptions:                     # cues of justified exceptions (e.g. 第十二条)
       - id: FC-12
         item: 第十二条（三）
@@ -62,7 +63,9 @@ candidate when a term of its anchor role (the role with fewest terms unless one 
 negated nor excluded and all roles fit in the window. A clause yields at most one finding
 per standard (the first matching rule in pack order with the strongest grade). A legal-basis
 cue (rules with `legal_basis: downgrade`) or an exception cue lowers the grade one step and
-is named in the explanation and in `Finding.exception`; the finding is never dropped.
+is named in the explanation and in `Finding.exception`; an exception cue together with an
+`exception_period` cue (the measure states its period or end condition, as 第十二条 asks)
+lowers it one step more. The finding is never dropped.
 '''
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ logger = logging.getLogger(__name__)
 
 _PACK_KEYS = {
     "pack", "kind", "version", "dictionary", "defaults", "sets", "negations",
-    "legal_basis", "exceptions", "rules", "description", "extensions",
+    "legal_basis", "exceptions", "rules", "description", "extensions", "exception_period",
 }
 _DEFAULT_KEYS = {"window", "negation_window", "grade"}
 _RULE_KEYS = {
@@ -145,6 +148,7 @@ class RulePack:
     rules: tuple[Rule, ...]
     legal_basis: tuple[str, ...] = ()
     exceptions: tuple[ExceptionCue, ...] = ()
+    exception_period: tuple[str, ...] = ()
     dictionary: Path | None = None
     version: int = 1
     # Analyzer-specific data from the pack's `extensions:` mapping, not read by the engine.
@@ -218,6 +222,7 @@ class _Loader:
                 self.sets[str(name)] = list(self.terms(value, f"sets.{name}"))
         negations = self.terms(data.get("negations"), "negations")
         legal = self.terms(data.get("legal_basis"), "legal_basis")
+        period = self.terms(data.get("exception_period"), "exception_period")
         exceptions = []
         for i, exc in enumerate(data.get("exceptions") or []):
             where = f"exceptions[{i}]"
@@ -258,6 +263,7 @@ class _Loader:
         return RulePack(
             name=str(data["pack"]), kind=str(data["kind"]), path=str(self.path),
             rules=tuple(rules), legal_basis=legal, exceptions=tuple(exceptions),
+            exception_period=period,
             dictionary=dictionary, version=int(data.get("version", 1)),
             extensions=dict(extensions),
         )
@@ -403,6 +409,7 @@ class RuleEngine:
                 self._anchor_rules.setdefault(tid, []).append(i)
             self._rules.append(cr)
         self._legal_ids = self._ids(pack.legal_basis)
+        self._period_ids = self._ids(pack.exception_period)
         self._exc_by_id: dict[int, ExceptionCue] = {}
         for exc in pack.exceptions:
             for tid in self._ids(exc.cues):
@@ -472,22 +479,25 @@ class RuleEngine:
             if not candidates:
                 continue
             clause = ntext[cs:ce]
-            best: dict[str, Finding] = {}
+            # standard -> (grade rank, rule index, finding): the strongest, then earliest rule
+            best: dict[str, tuple[int, int, Finding]] = {}
             for ri in sorted(candidates):
-                finding = self._apply(self._rules[ri], clause, clause_hits, sector, platform)
-                if finding is None:
+                found = self._apply(self._rules[ri], clause, clause_hits, sector, platform)
+                if found is None:
                     continue
-                prev = best.get(finding[0].standard)
-                if prev is None or GRADES.index(finding[2]) < GRADES.index(prev.grade):
+                rule, explanation, grade, exc = found
+                rank = GRADES.index(grade)
+                prev = best.get(rule.standard)
+                if prev is None or rank < prev[0]:
                     os_, oe = norm.span_to_original(cs, ce)
                     start, end = offset + os_, offset + oe
-                    rule, explanation, grade, exc = finding
-                    best[rule.standard] = Finding(
+                    best[rule.standard] = (rank, ri, Finding(
                         standard=rule.standard, rule=rule.id, grade=grade, start=start, end=end,
                         quote=text[start:end], citation=rule.citation, explanation=explanation,
                         exception=exc, sector=sector if rule.sectors else None,
-                    )
-            yield from sorted(best.values(), key=lambda f: (GRADES.index(f.grade), f.standard))
+                    ))
+            for _, _, finding in sorted(best.values(), key=lambda b: (b[0], b[1])):
+                yield finding
 
     def _apply(
         self, cr: _CompiledRule, clause: str, hits: list[Hit],
@@ -524,9 +534,20 @@ class RuleEngine:
             got = next(((t, self._exc_by_id[t]) for _, _, t in hits if t in self._exc_by_id), None)
             if got:
                 tid, exc = got
-                grade = lower_grade(grade)
                 exception = f"{exc.id} {exc.item}：{exc.label}（「{self._terms[tid]}」）"
-                notes.append(f"可能适用{exc.item}例外（{exc.label}），须核实无替代方案且有实施期限，已降低等级")
+                period = next((self._terms[t] for _, _, t in hits if t in self._period_ids), None)
+                if period:
+                    grade = lower_grade(grade, 2)
+                    notes.append(
+                        f"可能适用{exc.item}例外（{exc.label}），且写明了期限或终止条件"
+                        f"（「{period}」），须核实无对竞争影响更小的替代方案，已降低等级"
+                    )
+                else:
+                    grade = lower_grade(grade)
+                    notes.append(
+                        f"可能适用{exc.item}例外（{exc.label}），须核实无替代方案且有实施期限，"
+                        "已降低等级"
+                    )
         try:
             explanation = rule.explanation.format_map(matched)
         except (KeyError, ValueError, IndexError):  # validated at load; keep the raw text
