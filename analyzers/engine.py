@@ -642,5 +642,6 @@ def _make_tokenizer(dictionary: Path | None) -> Any:
     tok = jieba.Tokenizer()
     tok.initialize()
     if dictionary is not None:
-        tok.load_userdict(str(dictionary))
+        with open(dictionary, "rb") as f:  # jieba leaves a path it opened itself unclosed
+            tok.load_userdict(f)
     return tok
