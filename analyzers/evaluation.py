@@ -4,8 +4,9 @@ figures, for both kinds (policy and ad).
 
 Corpus: JSON lines with `id` (unique), `text`, `label` (true: should be flagged) and
 `standard` (required for positives); optional `source`, `note`, `near` (for a negative:
-the standard it resembles). Every line is validated; the first invalid one raises
-EvaluationError naming the file, line and field.
+the standard it resembles), and for ads `sector` and `platform`, passed to analyze() as the
+same-named hints (the `fairwatch analyze --jsonl` contract). Every line is validated; the
+first invalid one raises EvaluationError naming the file, line and field.
 
 Semantics: a positive counts as a true positive when the analyzer flags it (some finding
 graded 明显违反 or 疑似), whatever standard it names; a flagged negative is a false
@@ -29,7 +30,7 @@ from analyzers.registry import Analyzer
 
 __all__ = ["Case", "Outcome", "Report", "evaluate", "load_cases"]
 
-_KEYS = {"id", "text", "label", "standard", "source", "note", "near"}
+_KEYS = {"id", "text", "label", "standard", "source", "note", "near", "sector", "platform"}
 NEGATIVE = "(negative)"
 NONE = "(none)"
 
@@ -41,6 +42,8 @@ class Case:
     label: bool
     standard: str | None
     near: str | None = None
+    sector: str | None = None  # analyze() hints, for ad corpora
+    platform: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,13 @@ def load_cases(path: str | Path) -> list[Case]:
         near = obj.get("near")
         if near is not None and not isinstance(near, str):
             raise EvaluationError(p, n, "near", f"{cid}: expected a standard id or null")
-        cases.append(Case(cid, text, label, std, near))
+        hints: dict[str, str | None] = {}
+        for key in ("sector", "platform"):
+            value = obj.get(key)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise EvaluationError(p, n, key, f"{cid}: expected a non-empty string or null")
+            hints[key] = value
+        cases.append(Case(cid, text, label, std, near, **hints))
     if not cases:
         raise EvaluationError(p, 0, "(file)", "corpus is empty")
     return cases
@@ -238,7 +247,8 @@ def evaluate(analyzer: Analyzer, cases: list[Case], *, corpus_sha256: str = "") 
     outcomes: list[Outcome] = []
     for case in cases:
         try:
-            res = analyzer.analyze(case.text)
+            hints = {k: v for k, v in (("sector", case.sector), ("platform", case.platform)) if v}
+            res = analyzer.analyze(case.text, **hints)
         except Exception as exc:  # a crash is a miss, reported with its first exception
             outcomes.append(Outcome(case, False, (), f"{type(exc).__name__}: {exc}"))
             continue
