@@ -21,6 +21,9 @@ interprets it. Format (unknown keys are rejected, every error is reported with i
                                     # data only one analyzer reads (e.g. the ad pack's
                                     # sector cues); the engine does not interpret it
     exception_period: [实施期限, 自动终止]  # with an exception cue: lowers one step more
+    list_negations: [不得, 禁止]    # a clause ending with "：" that has one of these cues
+                                    # introduces a list of banned conduct: its numbered
+                                    # items are quotations, not findings
     exceptions:                     # cues of justified exceptions (e.g. 第十二条)
       - id: FC-12
         item: 第十二条（三）
@@ -83,7 +86,7 @@ import yaml
 from analyzers.clauses import iter_chunks, iter_clause_spans
 from analyzers.errors import RulePackError
 from analyzers.findings import GRADES, DocumentAnalysis, Finding, lower_grade
-from analyzers.normalize import normalize, normalize_term
+from analyzers.normalize import NUMBERING_RE, normalize, normalize_term
 
 __all__ = ["CueRole", "ExceptionCue", "Rule", "RuleEngine", "RulePack", "load_pack"]
 
@@ -92,6 +95,7 @@ logger = logging.getLogger(__name__)
 _PACK_KEYS = {
     "pack", "kind", "version", "dictionary", "defaults", "sets", "negations",
     "legal_basis", "exceptions", "rules", "description", "extensions", "exception_period",
+    "list_negations",
 }
 _DEFAULT_KEYS = {"window", "negation_window", "grade"}
 _RULE_KEYS = {
@@ -149,6 +153,7 @@ class RulePack:
     legal_basis: tuple[str, ...] = ()
     exceptions: tuple[ExceptionCue, ...] = ()
     exception_period: tuple[str, ...] = ()
+    list_negations: tuple[str, ...] = ()
     dictionary: Path | None = None
     version: int = 1
     # Analyzer-specific data from the pack's `extensions:` mapping, not read by the engine.
@@ -223,6 +228,7 @@ class _Loader:
         negations = self.terms(data.get("negations"), "negations")
         legal = self.terms(data.get("legal_basis"), "legal_basis")
         period = self.terms(data.get("exception_period"), "exception_period")
+        list_negs = self.terms(data.get("list_negations"), "list_negations")
         exceptions = []
         for i, exc in enumerate(data.get("exceptions") or []):
             where = f"exceptions[{i}]"
@@ -263,7 +269,7 @@ class _Loader:
         return RulePack(
             name=str(data["pack"]), kind=str(data["kind"]), path=str(self.path),
             rules=tuple(rules), legal_basis=legal, exceptions=tuple(exceptions),
-            exception_period=period,
+            exception_period=period, list_negations=list_negs,
             dictionary=dictionary, version=int(data.get("version", 1)),
             extensions=dict(extensions),
         )
@@ -363,6 +369,12 @@ def load_pack(path: str | Path) -> RulePack:
 # ---------------------------------------------------------------- matching
 
 Hit = tuple[int, int, int]  # (start, end, term id) in clause-local normalised offsets
+_ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百零〇\d]+[条章节]")
+
+
+@dataclass
+class _ListState:
+    quoting: bool = False  # inside the items of a list introduced by a prohibiting lead-in
 
 
 @dataclass
@@ -410,6 +422,7 @@ class RuleEngine:
             self._rules.append(cr)
         self._legal_ids = self._ids(pack.legal_basis)
         self._period_ids = self._ids(pack.exception_period)
+        self._list_neg_ids = self._ids(pack.list_negations)
         self._exc_by_id: dict[int, ExceptionCue] = {}
         for exc in pack.exceptions:
             for tid in self._ids(exc.cues):
@@ -445,19 +458,19 @@ class RuleEngine:
         self, text: str, *, sector: str | None = None, platform: str | None = None
     ) -> Iterator[Finding]:
         """Findings clause by clause; the text is processed in chunks (bounded memory)."""
+        state = _ListState()
         for offset, chunk in iter_chunks(text):
-            yield from self._analyze_chunk(text, offset, chunk, sector, platform)
+            yield from self._analyze_chunk(text, offset, chunk, sector, platform, state)
 
     # -- internals
 
     def _analyze_chunk(
-        self, text: str, offset: int, chunk: str, sector: str | None, platform: str | None
+        self, text: str, offset: int, chunk: str, sector: str | None, platform: str | None,
+        state: _ListState,
     ) -> Iterator[Finding]:
         norm = normalize(chunk)
         ntext = norm.text
         hits = [(end - ln + 1, end + 1, tid) for end, (tid, ln) in self._automaton.iter(ntext)]
-        if not hits:
-            return
         hits.sort()
         hi = 0
         nh = len(hits)
@@ -467,10 +480,24 @@ class RuleEngine:
             j = hi
             while j < nh and hits[j][0] < ce:
                 j += 1
-            if j == hi:
-                continue
-            clause_hits = [(s - cs, min(e, ce) - cs, t) for s, e, t in hits[hi:j] if e <= ce]
+            clause_hits = [(s - cs, e - cs, t) for s, e, t in hits[hi:j] if e <= ce]
             hi = j
+            clause = ntext[cs:ce]
+            if state.quoting:
+                # Items under a prohibiting lead-in quote the banned conduct; the list ends
+                # at an article heading or at a new line that is not an item.
+                starts_line = cs == 0 or ntext[cs - 1] == "\n"
+                if _ARTICLE_RE.match(clause) or (starts_line and not NUMBERING_RE.match(clause)):
+                    state.quoting = False
+            if (
+                self._list_neg_ids
+                and clause.rstrip().endswith(":")
+                and any(t in self._list_neg_ids for _, _, t in clause_hits)
+            ):
+                state.quoting = True
+                continue
+            if state.quoting or not clause_hits:
+                continue
             candidates: set[int] = set()
             for _, _, tid in clause_hits:
                 rs = self._anchor_rules.get(tid)
@@ -478,7 +505,6 @@ class RuleEngine:
                     candidates.update(rs)
             if not candidates:
                 continue
-            clause = ntext[cs:ce]
             # standard -> (grade rank, rule index, finding): the strongest, then earliest rule
             best: dict[str, tuple[int, int, Finding]] = {}
             for ri in sorted(candidates):
