@@ -9,7 +9,9 @@ engine cannot see from one clause is added here, driven by the pack's `extension
 - live-stream selling (AD-LIVE): a breach in a live room also engages the streamer's
   responsibility under 互联网广告管理办法 第十九条, reported as its own finding;
 - document-wide evidence: a source stated anywhere weakens AD-11, a patent number stated
-  anywhere clears AD-12's "no number" rule.
+  anywhere clears AD-12's "no number" rule;
+- brand names and registered trademarks (至尊牌, 最好®): the rules do not read them, since
+  《广告绝对化用语执法指南》 lets a mark that contains an absolute term name the goods.
 """
 
 from __future__ import annotations
@@ -180,6 +182,13 @@ class AdLawAnalyzer:
         self.live_platforms = frozenset(live.get("platforms") or ("livestream",))
         self.live_cues = tuple(str(c) for c in live["cues"])
         self.unlabelled = _UnlabelledCheck(ext["unlabelled"], pack.path)
+        marks = ext.get("trademarks") or []
+        if not isinstance(marks, list) or not all(isinstance(m, str) for m in marks):
+            raise RulePackError(pack.path, "extensions.trademarks", "expected a list of regexes")
+        try:
+            self.trademarks = [re.compile(m) for m in marks]
+        except re.error as exc:
+            raise RulePackError(pack.path, "extensions.trademarks", f"bad regex: {exc}") from exc
 
     def analyze(
         self, text: str, *, sector: str | None = None, platform: str | None = None,
@@ -195,8 +204,12 @@ class AdLawAnalyzer:
         except ValueError as exc:
             raise AdInputError(str(exc)) from exc
         gate = guess.sector if guess.source != "default" else UNSPECIFIED
-        found = self.engine.analyze(text, sector=gate, platform=platform).findings
-        findings = [self._contextualise(f, text, guess) for f in found]
+        masked = self._mask_trademarks(text)
+        found = self.engine.analyze(masked, sector=gate, platform=platform).findings
+        findings = [
+            self._contextualise(replace(f, quote=text[f.start : f.end]), text, guess)
+            for f in found
+        ]
         ad14 = self.unlabelled.check(text, platform, guess.sector)
         if ad14 is not None:
             findings.append(_with_sector_note(ad14, guess))
@@ -206,6 +219,16 @@ class AdLawAnalyzer:
         return DocumentAnalysis(findings)
 
     # -- context
+
+    def _mask_trademarks(self, text: str) -> str:
+        """`text` with brand names and registered marks blanked out, offsets unchanged."""
+        spans = [m.span() for rx in self.trademarks for m in rx.finditer(text)]
+        if not spans:
+            return text
+        chars = list(text)
+        for s, e in spans:
+            chars[s:e] = "□" * (e - s)
+        return "".join(chars)
 
     def _contextualise(self, f: Finding, text: str, guess: SectorGuess) -> Finding:
         if f.standard == "AD-11" and _SOURCE_RE.search(text):

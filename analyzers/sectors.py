@@ -171,6 +171,11 @@ class SectorDetector:
             cues[sector] = entries
         return cls(cues)
 
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        """The sectors that have cues, in tie-break order."""
+        return tuple(self._order)
+
     def scores(self, norm_text: str) -> dict[str, tuple[int, list[str]]]:
         """Score and matched cue words per sector for already-normalised text."""
         out: dict[str, tuple[int, list[str]]] = {}
