@@ -24,15 +24,39 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FAIRWATCH_", extra="forbid")
 
-    config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="Folder holding settings.yaml, sources/, rules/.")
-    data_dir: Path = Field(Path("data"), description="Where the SQLite database, index, evidence and logs live.")
+    config_dir: Path = Field(
+        DEFAULT_CONFIG_DIR, description="Folder holding settings.yaml, sources/, rules/."
+    )
+    data_dir: Path = Field(
+        Path("data"), description="Where the SQLite database, index, evidence and logs live."
+    )
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
-    search_url: str = Field("", description="Empty: embedded SQLite FTS5 index; http(s) URL: Elasticsearch.")
+    search_url: str = Field(
+        "", description="Empty: embedded SQLite FTS5 index; http(s) URL: Elasticsearch."
+    )
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
+    # -- crawling (FAIRWATCH_CRAWL_*) ---------------------------------------------------
+    crawl_sources_dir: Path | None = Field(
+        None, description="Folder of source files; empty means config_dir/sources."
+    )
+    crawl_site_url: str = Field(
+        "", description="Value of the {site} placeholder in source URLs (the fixture site)."
+    )
+    crawl_progress_interval: float = Field(
+        10.0, ge=0, description="Seconds between crawl progress lines; 0 turns them off."
+    )
+    # -- Elasticsearch, when search_url is an http(s) URL (FAIRWATCH_ES_*) ----------------
+    es_index_prefix: str = Field(
+        "fairwatch", description="Alias of the index; versioned indices are <prefix>-v<N>."
+    )
+    es_username: str = Field("", description="User for HTTP basic auth; empty: none.")
+    es_password: str = Field("", description="Password of es_username.")
+    es_ca_certs: str = Field("", description="CA bundle (PEM) for https; empty: system CAs.")
+    es_verify_certs: bool = Field(True, description="Verify the cluster's TLS certificate.")
 
     @property
     def sources_dir(self) -> Path:
-        return self.config_dir / "sources"
+        return self.crawl_sources_dir or self.config_dir / "sources"
 
     @property
     def rules_dir(self) -> Path:
@@ -61,9 +85,11 @@ def load_settings(config_dir: Path | None = None, **overrides: Any) -> Settings:
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
         if not isinstance(loaded, dict):
-            raise ConfigError(f"{path}: expected a mapping of settings, got {type(loaded).__name__}")
+            raise ConfigError(
+                f"{path}: expected a mapping of settings, got {type(loaded).__name__}"
+            )
         file_values = loaded
-    env_keys = {k[len("FAIRWATCH_"):].lower() for k in os.environ if k.startswith("FAIRWATCH_")}
+    env_keys = {k[len("FAIRWATCH_") :].lower() for k in os.environ if k.startswith("FAIRWATCH_")}
     values = {k: v for k, v in file_values.items() if k not in env_keys}
     values.update(overrides)
     values.setdefault("config_dir", config_dir)

@@ -12,7 +12,13 @@ import importlib
 import click
 
 # module name -> attribute holding the click command or group
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "crawl": "crawl",
+    "demo": "demo",
+    "index": "index_group",
+    "analyze": "analyze",
+    "evaluate": "eval_command",
+}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

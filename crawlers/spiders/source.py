@@ -1,0 +1,361 @@
+"""The spider every source file drives: list pages -> detail pages -> attachments.
+
+List pages are always fetched; detail links come from the source's LinkRule or `auto`
+discovery; the next list page from its pagination rule. Detail pages already stored are
+requested conditionally (ConditionalRequestMiddleware), so an unchanged page costs a 304.
+A detail page becomes one `DocumentRecord` item once its attachments (fetched one after
+the other, each failure recorded on the attachment) are done; `StorePipeline` hands it to
+the DocumentSink. An ad spider can reuse everything but the parsing callbacks.
+
+Stats: fairwatch/list_pages_fetched, fairwatch/pages_fetched, fairwatch/pages_skipped
+and fairwatch/pages_skipped/<reason>, fairwatch/pages_failed/<reason>,
+fairwatch/drop_reason/<reason>, fairwatch/attachments/ok/<ext>,
+fairwatch/attachments/failed/<ext>, fairwatch/details_scheduled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
+
+from crawlers.auto import discover_detail_links, discover_next_page
+from crawlers.errors import AttachmentError, ExtractionError
+from crawlers.extract import extract_file_text, extract_page
+from crawlers.failures import failure_reason
+from crawlers.sources.schema import (
+    DetailRules,
+    JsonPagination,
+    LinkRule,
+    NextLinkPagination,
+    SourceConfig,
+    TemplatePagination,
+)
+from storage.records import AttachmentRecord, DocumentRecord
+
+logger = logging.getLogger(__name__)
+
+ROLE = "fairwatch_role"
+
+
+def canonical_url(url: str) -> str:
+    """The document key: fragment dropped, query sorted, percent-encoding normalised."""
+    return canonicalize_url(url, keep_fragments=False)
+
+
+def dig(data: Any, path: str) -> Any:
+    """data["a"]["b"][0] for path "a.b.0"; None when any step is missing."""
+    for part in path.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+class SourceSpider(scrapy.Spider):
+    name = "source"
+
+    def __init__(self, source: SourceConfig, limit: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+        self.source_id = source.id
+        self.limit = limit
+        self._details: set[str] = set()
+        self._list_pages = 0
+
+    # -- helpers ------------------------------------------------------------------
+    @property
+    def stats(self):  # noqa: ANN201 - scrapy StatsCollector
+        return self.crawler.stats
+
+    def _meta(self, role: str, **extra: Any) -> dict[str, Any]:
+        return {ROLE: role, "fairwatch_source": self.source_id, **extra}
+
+    def _full(self) -> bool:
+        return self.limit is not None and len(self._details) >= self.limit
+
+    def _list_request(
+        self, url: str, *, follow_next: bool, json_list: bool = False
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_json if json_list else self.parse_list,
+            errback=self.on_error,
+            meta=self._meta("list", fairwatch_follow_next=follow_next),
+            dont_filter=False,
+        )
+
+    # -- list pages -----------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        pagination = self.source.list.pagination
+        if isinstance(pagination, JsonPagination):
+            for n in range(pagination.first, pagination.last + 1):
+                yield self._list_request(
+                    pagination.url.replace("{n}", str(n)), follow_next=False, json_list=True
+                )
+            return
+        for url in self.source.start_urls:
+            yield self._list_request(url, follow_next=isinstance(pagination, NextLinkPagination))
+            if isinstance(pagination, TemplatePagination):
+                for n in range(pagination.first, pagination.last + 1):
+                    yield self._list_request(
+                        urljoin(url, pagination.template.replace("{n}", str(n))), follow_next=False
+                    )
+
+    def _list_fetched(self) -> None:
+        self._list_pages += 1
+        self.stats.inc_value("fairwatch/list_pages_fetched")
+        self.stats.inc_value("fairwatch/pages_fetched")
+
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        self._list_fetched()
+        if not isinstance(response, TextResponse):
+            self._skip("not_html", f"list page {response.url} is not HTML")
+            return
+        rule = self.source.list.items
+        if isinstance(rule, LinkRule):
+            links = self._rule_links(response, rule)
+        else:
+            links = discover_detail_links(response.selector, response.url)
+        if not links:
+            self.stats.inc_value("fairwatch/list_pages_empty")
+            logger.warning(
+                "no detail links on list page %s", response.url, extra={"source_id": self.source_id}
+            )
+        yield from self._detail_requests(links)
+        pagination = self.source.list.pagination
+        if response.meta.get("fairwatch_follow_next") and isinstance(
+            pagination, NextLinkPagination
+        ):
+            if self._full() or self._list_pages >= pagination.max_pages:
+                return
+            if pagination.selector == "auto":
+                nxt = discover_next_page(response.selector, response.url)
+            else:
+                href = response.css(pagination.selector).attrib.get("href")
+                nxt = response.urljoin(href) if href else None
+            if nxt:
+                yield self._list_request(nxt, follow_next=True)
+
+    def _rule_links(self, response: TextResponse, rule: LinkRule) -> list[str]:
+        hrefs = response.css(rule.css).xpath("descendant-or-self::a/@href").getall()
+        links = [
+            response.urljoin(h.strip())
+            for h in hrefs
+            if h.strip() and not h.startswith("javascript:")
+        ]
+        if rule.pattern:
+            links = [u for u in links if re.search(rule.pattern, u)]
+        return list(dict.fromkeys(links))
+
+    def parse_json(self, response: Response) -> Iterator[scrapy.Request]:
+        self._list_fetched()
+        pagination = self.source.list.pagination
+        assert isinstance(pagination, JsonPagination)
+        try:
+            data = json.loads(response.text)
+        except (ValueError, AttributeError) as exc:
+            self._skip("bad_json", f"{response.url}: list endpoint did not return JSON: {exc}")
+            return
+        items = dig(data, pagination.items)
+        if not isinstance(items, list):
+            self._skip("bad_json", f"{response.url}: no list at {pagination.items!r}")
+            return
+        links = []
+        for item in items:
+            url = dig(item, pagination.fields.url)
+            if isinstance(url, str) and url:
+                links.append(response.urljoin(url))
+        yield from self._detail_requests(links)
+
+    def _detail_requests(self, links: list[str]) -> Iterator[scrapy.Request]:
+        for url in links:
+            key = canonical_url(url)
+            if key in self._details:
+                continue
+            if self._full():
+                self.stats.inc_value("fairwatch/details_over_limit")
+                continue
+            self._details.add(key)
+            self.stats.inc_value("fairwatch/details_scheduled")
+            yield scrapy.Request(
+                url,
+                callback=self.parse_detail,
+                errback=self.on_error,
+                meta=self._meta("detail", fairwatch_conditional=True, fairwatch_url=key),
+            )
+
+    # -- detail pages -------------------------------------------------------------------
+    def parse_detail(self, response: Response) -> Iterator[DocumentRecord | scrapy.Request]:
+        self.stats.inc_value("fairwatch/pages_fetched")
+        self.stats.inc_value("fairwatch/detail_pages_fetched")
+        if not isinstance(response, TextResponse):
+            self._skip("not_html", f"detail page {response.url} is not HTML")
+            return
+        try:
+            page = extract_page(response.text, response.url)
+        except ExtractionError as exc:
+            self._drop("extraction_failed", f"{response.url}: {exc.reason}")
+            return
+        title, body = page.title, page.text
+        if isinstance(self.source.detail, DetailRules):
+            title, body = self._apply_detail_rules(response, self.source.detail, title, body)
+        if not body.strip():
+            self._drop("empty_body", f"{response.url}: no main text found")
+            return
+        metadata: dict[str, Any] = {k: v for k, v in page.metadata.items() if v}
+        metadata.setdefault("issuer", self.source.issuer)
+        metadata.update(region=self.source.region, cms=page.cms)
+        if response.meta.get("fairwatch_charset"):
+            metadata["charset"] = response.meta["fairwatch_charset"]
+        record = DocumentRecord(
+            source_id=self.source_id,
+            url=response.meta.get("fairwatch_url") or canonical_url(response.url),
+            kind=self.source.kind,
+            title=title or response.url,
+            body=body,
+            fetched_at=datetime.now(UTC),
+            metadata=metadata,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+        )
+        pending = self._attachment_links(page.attachments)
+        yield from self._next_attachment(record, pending)
+
+    def _apply_detail_rules(
+        self, response: TextResponse, rules: DetailRules, title: str, body: str
+    ) -> tuple[str, str]:
+        if rules.title:
+            found = " ".join(
+                t.strip() for t in response.css(rules.title).xpath(".//text()").getall()
+            ).strip()
+            title = found or title
+        if rules.body:
+            paragraphs = [t.strip() for t in response.css(rules.body).xpath(".//text()").getall()]
+            body = "\n".join(p for p in paragraphs if p) or body
+        return title, body
+
+    # -- attachments ----------------------------------------------------------------------
+    def _attachment_links(self, found: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+        rules = self.source.attachments
+        if not rules.enabled:
+            return []
+        wanted: list[tuple[str, str, str]] = []
+        for url, text in found:
+            ext = PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
+            if ext in rules.extensions and urlsplit(url).scheme in ("http", "https"):
+                wanted.append((url, text, ext))
+        return list({u: (u, t, e) for u, t, e in wanted}.values())
+
+    def _next_attachment(
+        self, record: DocumentRecord, pending: list[tuple[str, str, str]]
+    ) -> Iterator[DocumentRecord | scrapy.Request]:
+        if not pending:
+            yield record
+            return
+        (url, text, ext), rest = pending[0], pending[1:]
+        yield scrapy.Request(
+            url,
+            callback=self.parse_attachment,
+            errback=self.attachment_failed,
+            dont_filter=True,
+            meta=self._meta(
+                "attachment",
+                fairwatch_record=record,
+                fairwatch_pending=rest,
+                fairwatch_attachment=(url, text, ext),
+                download_maxsize=int(self.source.attachments.max_size_mb * 1024 * 1024),
+                download_warnsize=0,
+            ),
+        )
+
+    def parse_attachment(self, response: Response) -> Iterator[DocumentRecord | scrapy.Request]:
+        url, text, ext = response.meta["fairwatch_attachment"]
+        attachment = _attachment_record(url, text, ext, response.body)
+        try:
+            attachment.text = extract_file_text(response.body, ext)
+        except AttachmentError as exc:
+            attachment.error = exc.reason
+        except Exception as exc:  # a parser bug must not lose the document it is attached to
+            attachment.error = f"text extraction crashed: {type(exc).__name__}: {exc}"
+            logger.exception("extracting %s crashed", url)
+        if not attachment.error:
+            self.stats.inc_value(f"fairwatch/attachments/ok/{ext}")
+        else:
+            self.stats.inc_value(f"fairwatch/attachments/failed/{ext}")
+            logger.warning(
+                "attachment %s: %s", url, attachment.error, extra={"source_id": self.source_id}
+            )
+        record: DocumentRecord = response.meta["fairwatch_record"]
+        record.attachments.append(attachment)
+        yield from self._next_attachment(record, response.meta["fairwatch_pending"])
+
+    def attachment_failed(self, failure: Failure) -> Iterator[DocumentRecord | scrapy.Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        url, text, ext = request.meta["fairwatch_attachment"]
+        reason, detail = failure_reason(failure)
+        attachment = _attachment_record(url, text, ext, None)
+        attachment.error = f"download failed ({reason}): {detail}"
+        self.stats.inc_value(f"fairwatch/attachments/failed/{ext}")
+        logger.warning(
+            "attachment %s not fetched: %s", url, detail, extra={"source_id": self.source_id}
+        )
+        record: DocumentRecord = request.meta["fairwatch_record"]
+        record.attachments.append(attachment)
+        yield from self._next_attachment(record, request.meta["fairwatch_pending"])
+
+    # -- failures -------------------------------------------------------------------------
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason, detail = failure_reason(failure)
+        if reason == "not_modified":
+            return  # counted as skipped by ConditionalRequestMiddleware
+        role = request.meta.get(ROLE)
+        self._skip(reason, f"{role} page {request.url}: {detail}", failed=True)
+        if role == "list":
+            self.stats.inc_value("fairwatch/list_pages_failed")
+            if not self.stats.get_value("fairwatch/list_error"):
+                self.stats.set_value("fairwatch/list_error", f"{request.url}: {reason}: {detail}")
+
+    def _skip(self, reason: str, message: str, *, failed: bool = True) -> None:
+        self.stats.inc_value("fairwatch/pages_skipped")
+        self.stats.inc_value(f"fairwatch/pages_skipped/{reason}")
+        if failed:
+            self.stats.inc_value("fairwatch/pages_failed")
+            self.stats.inc_value(f"fairwatch/pages_failed/{reason}")
+        logger.warning("skipped (%s): %s", reason, message, extra={"source_id": self.source_id})
+
+    def _drop(self, reason: str, message: str) -> None:
+        self.stats.inc_value(f"fairwatch/drop_reason/{reason}")
+        logger.warning("dropped (%s): %s", reason, message, extra={"source_id": self.source_id})
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _attachment_record(url: str, text: str, ext: str, data: bytes | None) -> AttachmentRecord:
+    import hashlib
+
+    name = unquote(PurePosixPath(urlsplit(url).path).name) or text or url
+    return AttachmentRecord(
+        url=url,
+        filename=name,
+        file_type=ext,
+        size=len(data) if data is not None else None,
+        sha256=hashlib.sha256(data).hexdigest() if data is not None else None,
+    )

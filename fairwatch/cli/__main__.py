@@ -1,0 +1,5 @@
+"""`python -m fairwatch.cli ...`: the same as the `fairwatch` console script."""
+
+from fairwatch.cli import main
+
+main()

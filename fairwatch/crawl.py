@@ -1,0 +1,225 @@
+"""Run crawls of sources through the whole pipeline and record each run.
+
+    outcomes = crawl_sources(settings, [source_a, source_b], limit=10)
+
+Each source gets a crawl run row (started, then finished with its status, counts, the
+Scrapy stats and errors) and a Scrapy crawler with the source's politeness settings; the
+crawls run one after the other in one Twisted reactor (the asyncio reactor, which
+scrapy-playwright needs too). A Twisted reactor cannot be restarted, so crawl_sources
+runs once per process: the CLI is one process per command, and tests run the CLI in a
+subprocess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from crawlers.settings import crawl_settings
+from crawlers.sources.schema import SourceConfig
+from crawlers.spiders.source import SourceSpider
+from fairwatch.app import analyzer_lookup, open_database, open_search_index
+from fairwatch.pipeline import DocumentPipeline
+from fairwatch.settings import Settings
+from storage import repository
+from storage.db import Database
+from storage.search.base import SearchIndex
+
+logger = logging.getLogger(__name__)
+
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+class CrawlError(Exception):
+    """A crawl could not be run at all (not: a site that failed; that is a failed run)."""
+
+
+@dataclass
+class CrawlOutcome:
+    source_id: str
+    run_id: int
+    status: str  # succeeded | partial | failed
+    reason: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, key: str) -> int:
+        value = self.stats.get(f"fairwatch/{key}", 0)
+        return value if isinstance(value, int) else 0
+
+    @property
+    def documents(self) -> int:
+        return self.count("items_new") + self.count("items_changed") + self.count("items_unchanged")
+
+    def summary(self) -> str:
+        line = (
+            f"{self.source_id}: {self.status}; {self.documents} documents crawled "
+            f"({self.count('items_new')} new, {self.count('items_changed')} changed, "
+            f"{self.count('items_unchanged')} unchanged), {self.count('items_flagged')} flagged; "
+            f"{self.count('pages_fetched')} pages fetched, {self.count('pages_skipped')} skipped "
+            f"({self.count('pages_skipped/not_modified') + self.count('pages_skipped/unchanged')}"
+            f" unchanged), {self.count('pages_failed')} failed"
+        )
+        return line + (f": {self.reason}" if self.reason else "")
+
+
+_reactor_used = False
+
+
+def crawl_sources(
+    settings: Settings,
+    sources: list[SourceConfig],
+    *,
+    limit: int | None = None,
+    scrapy_overrides: dict[str, Any] | None = None,
+    db: Database | None = None,
+    index: SearchIndex | None = None,
+) -> list[CrawlOutcome]:
+    """Crawl each source in turn into the settings' database and index; once per process."""
+    global _reactor_used
+    if _reactor_used:
+        raise CrawlError(
+            "crawl_sources already ran in this process (a Twisted reactor cannot restart)"
+        )
+    _reactor_used = True
+    from scrapy.utils.log import configure_logging
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(REACTOR)
+    from twisted.internet import defer, reactor
+    from twisted.python.failure import Failure
+
+    configure_logging(
+        {
+            "LOG_LEVEL": settings.log_level,
+            "LOG_FORMAT": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    )
+    if settings.log_level.upper() != "DEBUG":
+        # Scrapy's start-up listings drown the progress lines; our own loggers stay at INFO.
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
+    db = db or open_database(settings)
+    index = index if index is not None else open_search_index(settings)
+    analyzers = analyzer_lookup()
+    outcomes: list[CrawlOutcome] = []
+    failure: list[BaseException] = []
+
+    async def run_all() -> None:
+        for source in sources:
+            outcomes.append(
+                await _crawl_one(settings, source, db, index, analyzers, limit, scrapy_overrides)
+            )
+
+    def done(result: Any) -> None:
+        if isinstance(result, Failure):
+            failure.append(result.value)
+        reactor.stop()
+
+    def begin() -> None:
+        # An asyncio task, so it can await the asyncio tasks of AsyncCrawlerRunner.
+        defer.Deferred.fromFuture(asyncio.ensure_future(run_all())).addBoth(done)
+
+    reactor.callWhenRunning(begin)
+    reactor.run(installSignalHandlers=True)
+    if failure:
+        raise CrawlError(f"crawl aborted: {failure[0]}") from failure[0]
+    return outcomes
+
+
+async def _crawl_one(
+    settings: Settings,
+    source: SourceConfig,
+    db: Database,
+    index: SearchIndex | None,
+    analyzers: Any,
+    limit: int | None,
+    overrides: dict[str, Any] | None,
+) -> CrawlOutcome:
+    from scrapy.crawler import AsyncCrawlerRunner, Crawler
+
+    repository.ensure_source(
+        db,
+        source.id,
+        name=source.name,
+        issuer=source.issuer,
+        region=source.region,
+        kind=source.kind,
+        platform=source.platform,
+    )
+    run_id = repository.start_run(db, source.id)
+    sink = DocumentPipeline(db, run_id=run_id, index=index, analyzer_for=analyzers)
+    values = crawl_settings(
+        source,
+        FAIRWATCH_SINK=sink,
+        FAIRWATCH_PROGRESS_INTERVAL=settings.crawl_progress_interval,
+        LOG_LEVEL=settings.log_level,
+        **(overrides or {}),
+    )
+    crawler = Crawler(SourceSpider, values)
+    runner = AsyncCrawlerRunner(values)
+    logger.info("crawling %s (run %d) from %s", source.id, run_id, ", ".join(source.start_urls))
+    try:
+        await runner.crawl(crawler, source=source, limit=limit)
+    except Exception as exc:
+        logger.exception("crawl of %s crashed", source.id)
+        info = repository.finish_run(db, run_id, "failed", reason=f"crawler crashed: {exc}")
+        return CrawlOutcome(source.id, run_id, "failed", info.reason)
+    stats = _json_safe(crawler.stats.get_stats() if crawler.stats else {})
+    status, reason = _run_status(stats)
+    repository.finish_run(db, run_id, status, counts=stats, errors=_errors(stats), reason=reason)
+    outcome = CrawlOutcome(source.id, run_id, status, reason, stats)
+    logger.info("%s", outcome.summary())
+    return outcome
+
+
+def _run_status(stats: dict[str, Any]) -> tuple[str, str | None]:
+    if stats.get("fairwatch/status") == "failed":
+        return "failed", stats.get("fairwatch/failure_reason")
+    problems = sum(
+        v
+        for k, v in stats.items()
+        if isinstance(v, int)
+        and (
+            k == "fairwatch/pages_failed"
+            or k.startswith(
+                (
+                    "fairwatch/drop_reason/",
+                    "fairwatch/stage_failed/",
+                    "fairwatch/attachments/failed/",
+                )
+            )
+        )
+    )
+    if problems:
+        return (
+            "partial",
+            f"{problems} page(s), attachment(s) or step(s) failed; see the run's errors",
+        )
+    return "succeeded", None
+
+
+def _errors(stats: dict[str, Any]) -> list[dict[str, Any]]:
+    prefixes = (
+        "fairwatch/pages_failed/",
+        "fairwatch/drop_reason/",
+        "fairwatch/stage_failed/",
+        "fairwatch/attachments/failed/",
+    )
+    return [
+        {"kind": k.removeprefix("fairwatch/"), "count": v}
+        for k, v in sorted(stats.items())
+        if k.startswith(prefixes)
+    ]
+
+
+def _json_safe(stats: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in stats.items():
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif not isinstance(value, int | float | str | bool | type(None)):
+            value = str(value)
+        out[key] = value
+    return out

@@ -1,0 +1,178 @@
+"""What happens to each crawled document, in order: store, analyze, index, alert.
+
+Storing comes first and is one transaction per document (`store_document`); nothing is
+analyzed or indexed before it is stored. Each later step records its outcome in the
+version's stage state, so a failure (an analyzer bug, the index being down) leaves the
+stored document intact and marked `failed` with the error: `retry_pending` runs those
+steps again later. Alerts are not built yet; the step is a no-op.
+
+`DocumentPipeline` implements `crawlers.sink.DocumentSink`, so any spider that yields
+`DocumentRecord` items (policy now, ad later) reuses it through the crawler's
+StorePipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from crawlers.sink import KnownPage, SinkResult
+from storage import repository
+from storage.db import Database
+from storage.records import DocumentRecord, FindingRecord
+from storage.search.base import SearchIndex
+
+logger = logging.getLogger(__name__)
+
+AnalyzerFor = Callable[[str], Any]  # kind -> object with .analyze(text, sector=, platform=)
+
+
+@dataclass
+class Texts:
+    """The texts of one version the analyzer reads: body and each attachment."""
+
+    kind: str
+    platform: str | None
+    sector: str | None
+    parts: list[tuple[str, str]]  # (field, text)
+
+
+class DocumentPipeline:
+    """Store, then analyze, then index (then alert) one document at a time."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        run_id: int | None = None,
+        index: SearchIndex | None = None,
+        analyzer_for: AnalyzerFor | None = None,
+    ) -> None:
+        self.db = db
+        self.run_id = run_id
+        self.index = index
+        self.analyzer_for = analyzer_for
+
+    def __deepcopy__(self, memo: dict) -> DocumentPipeline:
+        # Scrapy deep-copies its settings; this live handle (database, index) is shared.
+        return self
+
+    # -- DocumentSink -----------------------------------------------------------------
+    def known(self, source_id: str, url: str) -> KnownPage | None:
+        found = repository.known_document(self.db, source_id, url)
+        if found is None:
+            return None
+        return KnownPage(
+            etag=found.etag, last_modified=found.last_modified, content_hash=found.content_hash
+        )
+
+    def process(self, record: DocumentRecord) -> SinkResult:
+        """Store record, then analyze and index it if new or changed; raises if storing fails."""
+        stored = repository.store_document(self.db, record, self.run_id)
+        if stored.status == "unchanged":
+            return SinkResult(status="unchanged", doc_id=stored.doc_id)
+        texts = Texts(
+            kind=record.kind,
+            platform=record.metadata.get("platform"),
+            sector=record.metadata.get("sector"),
+            parts=[("body", record.body)]
+            + [(f"attachment:{n}", a.text) for n, a in enumerate(record.attachments) if a.text],
+        )
+        result = SinkResult(status=stored.status, doc_id=stored.doc_id)
+        self._after_store(stored.version_id, texts, result)
+        return result
+
+    # -- later steps ------------------------------------------------------------------
+    def _after_store(self, version_id: int, texts: Texts, result: SinkResult) -> None:
+        try:
+            result.flagged = self.analyze(version_id, texts)
+        except Exception as exc:  # any analyzer failure: keep the document, retry later
+            result.stage_errors["analysis"] = f"{type(exc).__name__}: {exc}"
+            self._mark_failed(version_id, "analysis", exc)
+        try:
+            self.index_version(version_id)
+        except Exception as exc:  # index down or broken: the database stays the truth
+            result.stage_errors["index"] = f"{type(exc).__name__}: {exc}"
+            self._mark_failed(version_id, "index", exc)
+        self.alert(version_id)
+
+    def analyze(self, version_id: int, texts: Texts) -> bool:
+        """Run the analyzer of the document's kind and store its findings; True if flagged."""
+        if self.analyzer_for is None:
+            return False  # stage stays pending: `retry_pending` analyzes it once configured
+        analyzer = self.analyzer_for(texts.kind)
+        findings: list[FindingRecord] = []
+        flagged = False
+        for field, text in texts.parts:
+            analysis = analyzer.analyze(text, sector=texts.sector, platform=texts.platform)
+            flagged = flagged or analysis.flagged
+            findings.extend(_finding_record(f, field) for f in analysis.findings)
+        repository.save_findings(self.db, version_id, findings)  # also marks analysis done
+        return flagged
+
+    def index_version(self, version_id: int) -> None:
+        if self.index is None:
+            return  # stays pending until an index is configured
+        docs = list(repository.indexed_documents(self.db, version_ids=[version_id]))
+        self.index.index(docs)
+        repository.stage_done(self.db, version_id, "index")
+
+    def alert(self, version_id: int) -> None:
+        """Hand flagged versions to alerts: not built yet (alerts/ has no outbox so far)."""
+
+    def _mark_failed(self, version_id: int, stage: str, exc: Exception) -> None:
+        logger.error("%s of version %d failed: %s", stage, version_id, exc, exc_info=exc)
+        try:
+            repository.stage_failed(self.db, version_id, stage, f"{type(exc).__name__}: {exc}")
+        except Exception:  # the database itself failed; the stage simply stays pending
+            logger.exception("could not record the %s failure of version %d", stage, version_id)
+
+    # -- retries ------------------------------------------------------------------------
+    def retry_pending(self, *, limit: int | None = None) -> dict[str, int]:
+        """Run analysis and indexing again for versions pending or failed; returns counts done."""
+        done = {"analysis": 0, "index": 0}
+        if self.analyzer_for is not None:
+            for version_id in repository.pending_versions(self.db, "analysis", limit=limit):
+                version = repository.get_version(self.db, version_id)
+                texts = Texts(
+                    kind=version.kind,
+                    platform=version.platform,
+                    sector=version.metadata.get("sector"),
+                    parts=[("body", version.body)]
+                    + [
+                        (f"attachment:{n}", a.text)
+                        for n, a in enumerate(version.attachments)
+                        if a.text
+                    ],
+                )
+                try:
+                    self.analyze(version_id, texts)
+                    done["analysis"] += 1
+                except Exception as exc:
+                    self._mark_failed(version_id, "analysis", exc)
+        if self.index is not None:
+            for version_id in repository.pending_versions(self.db, "index", limit=limit):
+                try:
+                    self.index_version(version_id)
+                    done["index"] += 1
+                except Exception as exc:
+                    self._mark_failed(version_id, "index", exc)
+        return done
+
+
+def _finding_record(finding: Any, field: str) -> FindingRecord:
+    return FindingRecord(
+        standard=finding.standard,
+        rule=finding.rule,
+        grade=finding.grade,
+        start=finding.start,
+        end=finding.end,
+        quote=finding.quote,
+        citation=finding.citation,
+        explanation=finding.explanation,
+        exception=getattr(finding, "exception", None),
+        sector=getattr(finding, "sector", None),
+        field=field,
+    )
