@@ -39,6 +39,8 @@ def open_search_index(settings: Settings) -> SearchIndex:
             password=settings.es_password or None,
             ca_certs=settings.es_ca_certs or None,
             verify_certs=settings.es_verify_certs,
+            shards=settings.es_shards,
+            replicas=settings.es_replicas,
         )
     from storage.search.fts import Fts5Index
 

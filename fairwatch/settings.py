@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     es_password: str = Field("", description="Password of es_username.")
     es_ca_certs: str = Field("", description="CA bundle (PEM) for https; empty: system CAs.")
     es_verify_certs: bool = Field(True, description="Verify the cluster's TLS certificate.")
+    es_shards: int = Field(1, ge=1, description="Primary shards of each new index.")
+    es_replicas: int = Field(
+        0, ge=0, description="Replicas of each new index (0 for one node; 1+ on a cluster)."
+    )
 
     @property
     def sources_dir(self) -> Path:

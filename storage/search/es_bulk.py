@@ -11,9 +11,12 @@ other document was written (`DocumentsRejected`).
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
@@ -42,14 +45,40 @@ class BulkSender:
     initial_backoff: float = 0.5
 
     def send(self, items: Iterable[BulkItem], *, index: str) -> int:
-        """Send every item to `index`; return how many documents were written."""
-        written = 0
+        """Send every item to `index`; return how many documents were written.
+
+        The caller's thread builds the next batch (tokenising is the expensive part) while
+        a sender thread waits for the node to index the previous one, so the two overlap.
+        """
         rejected: dict[int, str] = {}
-        for chunk in self._chunks(items):
-            written += self._send_chunk(chunk, index, rejected)
+        # One batch waiting while one is in flight bounds memory to about three batches.
+        batches: queue.Queue[list[BulkItem] | None] = queue.Queue(maxsize=1)
+        state: dict[str, Any] = {"written": 0, "error": None}
+
+        def sender() -> None:
+            while (chunk := batches.get()) is not None:
+                if state["error"] is not None:
+                    continue  # drain what was queued before the failure was seen
+                try:
+                    state["written"] += self._send_chunk(chunk, index, rejected)
+                except BaseException as exc:  # re-raised in the caller's thread below
+                    state["error"] = exc
+
+        thread = threading.Thread(target=sender, name="es-bulk-sender", daemon=True)
+        thread.start()
+        try:
+            for chunk in self._chunks(items):
+                if state["error"] is not None:
+                    break
+                batches.put(chunk)
+        finally:
+            batches.put(None)
+            thread.join()
+        if state["error"] is not None:
+            raise state["error"]
         if rejected:
             raise DocumentsRejected(self.location, rejected)
-        return written
+        return int(state["written"])
 
     def _chunks(self, items: Iterable[BulkItem]) -> Iterator[list[BulkItem]]:
         chunk: list[BulkItem] = []

@@ -32,8 +32,17 @@ WORD_FIELDS = {
     "attachments_text": "attachments_words",
 }
 KEYWORD_FIELDS = (
-    "source_id", "kind", "url", "issuer", "region", "platform", "doc_number",
-    "standards", "grade", "review_status", "month",
+    "source_id",
+    "kind",
+    "url",
+    "issuer",
+    "region",
+    "platform",
+    "doc_number",
+    "standards",
+    "grade",
+    "review_status",
+    "month",
 )
 
 _ANALYSIS = {
