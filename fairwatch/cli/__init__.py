@@ -15,6 +15,9 @@ import click
 COMMANDS: dict[str, str] = {
     "crawl": "crawl",
     "demo": "demo",
+    "config": "config_group",
+    "documents": "documents_group",
+    "search": "search",
     "index": "index_group",
     "analyze": "analyze",
     "evaluate": "eval_command",
