@@ -34,6 +34,11 @@ _FOOTER_MAX_CHARS = 60
 _TRAILER_MIN_SHARE = 0.3
 _MAX_HEADLINE_LINES = 6
 _NAV_TAGS = ("nav", "header", "footer", "aside", "form")
+# Past this many characters of page text trafilatura is not used: its cost grows faster
+# than the page (a 7 MB page takes minutes), and pages that big are lists and archives
+# rather than articles. The linear fallback handles them. The longest national law (the
+# Civil Code) is about 100,000 characters.
+TRAFILATURA_MAX_CHARS = 300_000
 
 
 def extract_body(doc, cms: str, url: str, headlines: list[str]) -> tuple[str, str]:
@@ -45,6 +50,8 @@ def extract_body(doc, cms: str, url: str, headlines: list[str]) -> tuple[str, st
     element = find_content_element(doc, cms)
     if element is not None:
         text, route = render_text(element), "selector"
+    elif len(doc.text_content()) > TRAFILATURA_MAX_CHARS:
+        text, route = _fallback(doc), "fallback"
     else:
         text, route = _trafilatura(doc, url, precision=True), "trafilatura"
         if len(compact(text)) < 50:

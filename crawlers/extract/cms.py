@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from lxml.cssselect import CSSSelector
+
 from crawlers.extract.dom import compact, link_density
 
 _TRS_URL = re.compile(r"/t\d{8}_\d+\.s?html?", re.I)
@@ -33,6 +35,14 @@ CONTENT_SELECTORS: dict[str, tuple[str, ...]] = {
     ),
 }
 MIN_SELECTOR_CHARS = 20
+_COMPILED: dict[str, CSSSelector] = {}
+
+
+def _select(doc, selector: str) -> list:
+    # Translating CSS to XPath costs more than running it: compile each selector once.
+    if selector not in _COMPILED:
+        _COMPILED[selector] = CSSSelector(selector)
+    return _COMPILED[selector](doc)
 
 
 def detect_cms(html: str, url: str = "") -> str:
@@ -53,7 +63,7 @@ def find_content_element(doc, cms: str):
     for selector in dict.fromkeys(selectors):
         candidates = [
             el
-            for el in doc.cssselect(selector)
+            for el in _select(doc, selector)
             if len(compact(el.text_content())) >= MIN_SELECTOR_CHARS and link_density(el) < 0.5
         ]
         if candidates:

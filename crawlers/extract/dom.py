@@ -86,7 +86,7 @@ def render_text(el) -> str:
 
 def compact(text: str) -> str:
     """`text` without any whitespace: the unit of length for Chinese text."""
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())
 
 
 def link_density(el) -> float:

@@ -67,3 +67,16 @@ def test_deeply_nested_and_xml_declared_pages_do_not_crash() -> None:
     assert isinstance(page.text, str)
     flat = extract_page("<p>" + ARTICLE + "</p>")
     assert ARTICLE in flat.text
+
+
+def test_very_long_page_takes_the_linear_route_and_still_drops_menus() -> None:
+    from crawlers.extract.body import TRAFILATURA_MAX_CHARS
+
+    menu = "<ul>" + "".join(f"<li><a href='/c{i}'>栏目{i}</a></li>" for i in range(30)) + "</ul>"
+    paragraphs = "".join(f"<p>第{i}条 {ARTICLE}</p>" for i in range(7000))
+    page = extract_page(f"<html><body><nav>{menu}</nav>{menu}<div>{paragraphs}</div>"
+                        "<footer>版权所有 某市人民政府</footer></body></html>")
+    assert len(page.text) > TRAFILATURA_MAX_CHARS
+    assert page.route == "fallback"
+    assert page.text.startswith(f"第0条 {ARTICLE}") and f"第6999条 {ARTICLE}" in page.text
+    assert "栏目1" not in page.text and "版权所有" not in page.text
