@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from crawlers.extract.dates import is_date_line, to_iso_date
-from crawlers.extract.docnumber import find_doc_numbers
+from crawlers.extract.docnumber import parse_doc_number
 from crawlers.extract.dom import compact, render_text
 
 # Field -> the labels pages use for it (compared without whitespace or colons).
@@ -51,6 +51,8 @@ _INLINE = re.compile(
 )
 _ORG_SUFFIX = re.compile(r"(人民政府|办公厅|办公室|委员会|局|厅|部|署|院|委|中心|政府|公司)$")
 _MAX_LINE = 200
+_HEAD_LINES = 8
+_NUMBER_LINE_MAX = 30
 
 
 def _clean(value: str) -> str:
@@ -84,17 +86,26 @@ def from_meta(doc) -> dict[str, str]:
     return found
 
 
-def from_tables(doc) -> dict[str, str]:
-    """Pairs from label/value cells: `<td>索引号：</td><td>...</td>` or `<td>索引号：...</td>`."""
+def from_tables(doc, body: str = "") -> dict[str, str]:
+    """Pairs from label/value cells: `<td>索引号：</td><td>...</td>` or `<td>索引号：...</td>`.
+
+    Rows that are part of the body are skipped: a 时间 column in a schedule annexed to
+    the document says nothing about the page.
+    """
     found: dict[str, str] = {}
+    flat_body = compact(body)
     for row in doc.iter("tr"):
         cells = [render_text(cell) for cell in row if cell.tag in ("td", "th")]
+        row_found: dict[str, str] = {}
         for index, cell in enumerate(cells):
             field = _label(cell)
             if field and index + 1 < len(cells) and _label(cells[index + 1]) is None:
-                _put(found, field, cells[index + 1])
+                _put(row_found, field, cells[index + 1])
             elif field is None and len(cell) < _MAX_LINE:
-                _inline(cell, found)
+                _inline(cell, row_found)
+        if row_found and not (flat_body and compact("".join(cells)) in flat_body):
+            for field, value in row_found.items():
+                found.setdefault(field, value)
     return found
 
 
@@ -120,10 +131,15 @@ def from_body(body: str) -> dict[str, str]:
     """Number under the title; issuer and 成文日期 on the closing lines of the document."""
     found: dict[str, str] = {}
     lines = [line.strip() for line in body.split("\n") if line.strip()]
-    head = "\n".join(lines[:5])
-    numbers = find_doc_numbers(head)
-    if numbers:
-        found["doc_number"] = numbers[0].raw
+    # GB/T 9704 puts the number on a line of its own under the issuer's mark; a number
+    # quoted inside a sentence of the opening lines is another document's.
+    for line in lines[:_HEAD_LINES]:
+        if len(line) <= _NUMBER_LINE_MAX:
+            try:
+                found["doc_number"] = parse_doc_number(line).raw.strip()
+                break
+            except ValueError:
+                continue
     for index in range(len(lines) - 1, max(len(lines) - 6, -1), -1):
         if is_date_line(lines[index]):
             _put(found, "written", lines[index])
@@ -138,7 +154,8 @@ def extract_metadata(doc, body: str) -> dict[str, str]:
     """All metadata found for the cleaned tree `doc` whose main text is `body`."""
     merged: dict[str, str] = {}
     page_text = render_text(doc)
-    for part in (from_meta(doc), from_tables(doc), from_lines(page_text, body), from_body(body)):
+    parts = (from_meta(doc), from_tables(doc, body), from_lines(page_text, body), from_body(body))
+    for part in parts:
         for field, value in part.items():
             merged.setdefault(field, value)
     return merged

@@ -115,3 +115,14 @@ def test_generic_page_without_metadata() -> None:
     page = extract_page(f"<html><body><article>{BODY * 3}</article></body></html>")
     assert page.cms == "generic" and page.metadata == {} and page.attachments == []
     assert "不得设置不合理的准入条件" in page.text
+
+
+def test_tables_and_numbers_inside_the_document_are_not_page_metadata() -> None:
+    html = f"""<html><head><title>关于做好申报工作的通知</title></head><body><div id="zoom">
+    <p>根据《某省人民政府关于促进民营经济发展的意见》（某府〔2021〕9号）精神，现通知如下。</p>
+    {BODY}<table><tr><td>时间：</td><td>2024年7月1日</td><td>发文字号：</td><td>某发〔2020〕1号</td>
+    </tr></table></div></body></html>"""
+    page = extract_page(html)
+    assert "某府〔2021〕9号" in page.text and "2024年7月1日" in page.text
+    assert "doc_number" not in page.metadata
+    assert "published" not in page.metadata
