@@ -20,9 +20,18 @@ from crawlers.extract.limits import DEFAULT_MAX_HTML_BYTES, check_html_size
 
 logger = logging.getLogger(__name__)
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""
+    rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.I,
+)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 # Declared as one of these, GBK-family bytes decode without error into mojibake: a
 # single-byte declaration is only believed for pure ASCII or after the other checks fail.
+# Labels browsers accept for the GBK family that Python's codec registry does not know
+# (WHATWG Encoding Standard, "gbk" labels).
+_GB_LABELS = {"x-gbk", "gb_2312-80", "gb_2312", "csgb2312", "chinese", "iso-ir-58", "cn-gb",
+              "csiso58gb231280", "x-euc-cn"}
 _SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "ascii"}
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
@@ -38,7 +47,14 @@ def normalize_charset(name: str | None) -> str | None:
     """
     if not name:
         return None
+    if ";" in name or "=" in name:  # a whole Content-Type value: text/html; charset=GBK
+        match = _HEADER_CHARSET.search(name)
+        if not match:
+            return None
+        name = match.group(1)
     name = name.strip().strip("\"'").lower()
+    if name in _GB_LABELS:
+        return "gb18030"
     try:
         codec = codecs.lookup(name).name
     except LookupError:
@@ -53,7 +69,9 @@ def normalize_charset(name: str | None) -> str | None:
 def sniff_meta_charset(body: bytes) -> str | None:
     """The charset named by a <meta> tag in the first 4 KiB of the page, if any."""
     match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii", errors="ignore") if match else None
+    if not match:
+        return None
+    return (match.group(1) or match.group(2)).decode("ascii", errors="ignore")
 
 
 def _strict(body: bytes, codec: str) -> str | None:
@@ -104,7 +122,8 @@ def decode_html(
 ) -> tuple[str, str]:
     """Decode a page; return (text, codec actually used).
 
-    `declared_charset` is the charset of the HTTP Content-Type header (None when absent).
+    `declared_charset` is the charset of the HTTP Content-Type header, or the whole
+    header value ("text/html; charset=GBK"); None when absent.
     Raises PageTooLargeError (an ExtractionError) when `body` exceeds `max_bytes`.
     """
     check_html_size(len(body), max_bytes)

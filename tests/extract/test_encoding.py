@@ -8,6 +8,7 @@ import pytest
 
 from crawlers.errors import ExtractionError, PageTooLargeError
 from crawlers.extract import decode_html, extract_page
+from crawlers.extract.encoding import normalize_charset, sniff_meta_charset
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,26 @@ def test_oversized_body_is_refused_with_its_size() -> None:
     with pytest.raises(PageTooLargeError, match="2048 bytes, over the 1024-byte") as info:
         decode_html(b"a" * 2048, None, max_bytes=1024)
     assert isinstance(info.value, ExtractionError) and info.value.size == 2048
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("text/html; charset=GB2312", "gb18030"),
+        ("text/html;charset=\"gbk\"", "gb18030"),
+        ("text/html", None),
+        ("GB_2312-80", "gb18030"),
+        ("x-gbk", "gb18030"),
+        ("UTF8", "utf-8"),
+        ("no-such-charset", None),
+        (None, None),
+    ],
+)
+def test_declared_charset_names(declared: str | None, expected: str | None) -> None:
+    assert normalize_charset(declared) == expected
+
+
+def test_xml_declaration_names_the_charset() -> None:
+    body = '<?xml version="1.0" encoding="big5"?><html><p>中華民國政府資訊公開</p></html>'
+    assert sniff_meta_charset(body.encode("big5")) == "big5"
+    assert decode_html(body.encode("big5"), None) == (body, "big5")
