@@ -16,6 +16,7 @@ from attachment_factory import (
     make_image_only_pdf,
     make_ofd,
     make_pdf,
+    make_unmapped_font_pdf,
     make_xlsx,
 )
 
@@ -110,6 +111,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
         (make_pdf()[:400], "pdf", "pdf: corrupt or unreadable file"),
         (make_pdf(encrypt="secret"), "pdf", "pdf: the document is encrypted"),
         (make_image_only_pdf(), "pdf", "pdf: the file contains no text (a scanned image"),
+        (make_unmapped_font_pdf(), "pdf", "pdf: 40 glyphs come from fonts without a Unicode map"),
         (make_docx()[:300], "docx", "docx: not a valid zip container"),
         (_zip({"word/document.xml": b"<not-xml"}), "docx", "docx: corrupt or unreadable"),
         (b"\x00\x01 random bytes" * 20, "doc", "doc: not an OLE compound file"),

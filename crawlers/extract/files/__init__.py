@@ -32,6 +32,7 @@ _READERS = {
     "txt": decode_text,
     "csv": decode_text,
     "html": html_text,
+    "htm": html_text,
 }
 # Types whose files are sometimes really HTML (Word and Excel "save as web page").
 _HTML_LIKE = frozenset(("html", "htm", "doc", "wps", "xls", "et"))
