@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from crawlers.extract.dom import compact
 
@@ -16,12 +16,25 @@ ATTACHMENT_TYPES = frozenset(
 _TEXT_EXT = re.compile(r"\.([A-Za-z0-9]{2,4})\s*$")
 
 
+def _extension(name: str) -> str | None:
+    ext = posixpath.splitext(name.strip())[1].lstrip(".").lower()
+    return ext if ext in ATTACHMENT_TYPES else None
+
+
 def file_type(url: str, text: str = "") -> str | None:
-    """Attachment type of a link from its URL path, else its text ("附件1.pdf"); or None."""
-    path = unquote(urlsplit(url).path)
-    ext = posixpath.splitext(path)[1].lstrip(".").lower()
-    if ext in ATTACHMENT_TYPES:
+    """Attachment type of a link, or None.
+
+    Read from the URL path, else from a query value naming a file (Hanweb's
+    `downfile.jsp?filename=P0201.pdf`), else from the link text ("附件1.pdf").
+    """
+    parts = urlsplit(url)
+    ext = _extension(unquote(parts.path))
+    if ext:
         return ext
+    for _key, value in parse_qsl(parts.query):
+        ext = _extension(value)
+        if ext:
+            return ext
     match = _TEXT_EXT.search(text)
     if match and match.group(1).lower() in ATTACHMENT_TYPES:
         return match.group(1).lower()

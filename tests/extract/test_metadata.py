@@ -60,6 +60,19 @@ def test_attachment_links_are_absolute_with_their_text() -> None:
     ]
 
 
+def test_attachment_type_from_query_string_or_link_text() -> None:
+    html = f"""<html><body>{BODY}
+    <a href="/module/download/downfile.jsp?classid=0&amp;filename=2305061.pdf">附件</a>
+    <a href="/attach/get?id=9">名录.xls </a> <a href="/art/2023/5/6/art_1.html">下一篇</a>
+    </body></html>"""
+    page = extract_page(html, "http://fgw.example.gov.cn/art/2023/5/6/art_2.html")
+    assert page.attachments == [
+        ("http://fgw.example.gov.cn/module/download/downfile.jsp?classid=0&filename=2305061.pdf",
+         "附件"),
+        ("http://fgw.example.gov.cn/attach/get?id=9", "名录.xls"),
+    ]
+
+
 def test_base_href_decides_where_relative_attachments_point() -> None:
     html = '<html><head><base href="http://files.example.gov.cn/up/"></head><body>' \
            f'{BODY}<a href="a.docx">附件</a></body></html>'
