@@ -33,6 +33,7 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 _GB_LABELS = {"x-gbk", "gb_2312-80", "gb_2312", "csgb2312", "chinese", "iso-ir-58", "cn-gb",
               "csiso58gb231280", "x-euc-cn"}
 _SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "ascii"}
+_UTF8_MIN_GOOD_PER_BAD = 50
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
@@ -101,6 +102,21 @@ def _common_share(text: str) -> float:
     return common / counted if counted else 1.0
 
 
+def _mostly_utf8(body: bytes) -> str | None:
+    """UTF-8 text of a page spoiled by a few bad bytes (a cut download, a stray byte).
+
+    GB18030 would decode such a page "strictly" into nonsense: a handful of invalid
+    sequences among thousands of valid multi-byte characters is damaged UTF-8. GBK
+    bytes read as UTF-8 fail on nearly every character instead.
+    """
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    wide = len(text) - sum(1 for char in text if char.isascii())
+    if wide >= _UTF8_MIN_GOOD_PER_BAD * bad and bad <= max(3, wide // 200):
+        return text
+    return None
+
+
 def _rival_cjk(body: bytes, text: str, codec: str) -> tuple[str, str]:
     """Check a strict GB decode against Big5 (and the reverse); keep the likelier text.
 
@@ -138,6 +154,10 @@ def decode_html(
     if text is not None:
         if declared[0] not in (None, "utf-8"):
             logger.info("page declared %s but is valid UTF-8: decoded as UTF-8", declared[0])
+        return text, "utf-8"
+    text = _mostly_utf8(body)
+    if text is not None:
+        logger.info("page is UTF-8 with a few invalid bytes: decoded with replacements")
         return text, "utf-8"
     for codec in dict.fromkeys(c for c in declared if c and c not in _SINGLE_BYTE):
         text = _strict(body, codec)

@@ -103,3 +103,28 @@ def test_xml_declaration_names_the_charset() -> None:
     body = '<?xml version="1.0" encoding="big5"?><html><p>中華民國政府資訊公開</p></html>'
     assert sniff_meta_charset(body.encode("big5")) == "big5"
     assert decode_html(body.encode("big5"), None) == (body, "big5")
+
+
+def test_utf8_page_with_a_stray_byte_and_a_cut_end_stays_utf8(real_text: str) -> None:
+    body = real_text.encode("utf-8")
+    middle = body.index("全县固定资产投资".encode())
+    damaged = body[:middle] + b"\xff" + body[middle:] + "投".encode()[:2]
+    text, used = decode_html(damaged, "gbk")
+    assert used == "utf-8"
+    assert "\ufffd全县固定资产投资完成246.79亿元" in text
+    assert extract_page(text).title == "1-10月德清县固定资产投资结构趋稳趋优"
+
+
+def test_cut_utf8_page_that_gb18030_decodes_without_error_stays_utf8() -> None:
+    # Chinese runs of an even number of characters, then a download cut inside the last
+    # character: every byte pairs up as GB18030, so a strict GB18030 decode succeeds.
+    html = "<html><head><meta charset='gbk'></head><body><p>" + "公平竞争审查制度" * 60
+    damaged = html.encode("utf-8") + "查".encode()[:2]
+    assert "公平竞争" not in damaged.decode("gb18030")  # strict: no error, all nonsense
+    text, used = decode_html(damaged, "gbk")
+    assert (text, used) == (html + "\ufffd", "utf-8")
+
+
+def test_gbk_page_is_not_taken_for_damaged_utf8(real_text: str) -> None:
+    text, used = decode_html(real_text.encode("gbk"), "utf-8")
+    assert (text, used) == (real_text, "gb18030")
