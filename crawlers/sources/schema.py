@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from crawlers.browser.rules import PLATFORMS, AdRules
+
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
 # Placeholders filled in at load time (for example the address of the local fixture site).
 PLACEHOLDER = re.compile(r"\{(site)\}")
@@ -170,6 +172,9 @@ class SourceConfig(_Strict):
         "obey", description="`ignore` overrides robots.txt for this source (logged at every crawl)."
     )
     notes: str | None = None
+    ad: AdRules | None = Field(
+        None, description="Rendering and capture rules of an ad source (crawlers/browser/rules.py)."
+    )
 
     @field_validator("id")
     @classmethod
@@ -203,6 +208,14 @@ class SourceConfig(_Strict):
             raise ValueError("kind: ad requires platform (e.g. douyin, xiaohongshu)")
         if self.kind == "policy" and self.platform:
             raise ValueError("platform is only valid for kind: ad")
+        if self.kind == "ad" and self.platform not in PLATFORMS:
+            raise ValueError(
+                f"platform must be one of {', '.join(PLATFORMS)}, received {self.platform!r}"
+            )
+        if self.kind == "ad" and self.ad is None:
+            raise ValueError("kind: ad requires an `ad:` block (wait_for selector and fields)")
+        if self.kind == "policy" and self.ad is not None:
+            raise ValueError("the `ad:` block is only valid for kind: ad")
         return self
 
     @property

@@ -9,8 +9,8 @@ over their window instead, one record per poll holding only the new lines
 (crawlers.live).
 
 A page that fails (never loads, crashes its renderer, is too large, has no text) is
-recorded with its reason in the stats (`fairwatch/pages_skipped/<reason>` and the list
-`fairwatch/ad/failures`) and the crawl goes on.
+recorded with its reason in the stats (`fairwatch/pages_failed/<reason>`, which the run's
+errors list, and `fairwatch/ad/failures` with URL and detail) and the crawl goes on.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,12 +29,18 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.browser.capture import Capture, capture
-from crawlers.browser.errors import BrowserError, EmptyContentError, map_playwright_error
+from crawlers.browser.errors import (
+    BrowserConfigError,
+    BrowserError,
+    EmptyContentError,
+    map_playwright_error,
+)
 from crawlers.browser.page_init import INIT_CALLBACK
 from crawlers.browser.page_methods import SCREENSHOT, page_methods
 from crawlers.browser.rules import AdRules
 from crawlers.failures import failure_reason
 from crawlers.live import LiveRoomWatch
+from crawlers.sources.schema import SourceConfig
 from storage.records import DocumentRecord, content_hash
 
 __all__ = ["AdSpider", "to_record"]
@@ -78,34 +84,15 @@ class AdSpider(scrapy.Spider):
     name = "ad"
     custom_settings: dict[str, Any] = {}
 
-    def __init__(
-        self,
-        *,
-        source_id: str,
-        platform: str,
-        start_urls: Sequence[str],
-        rules: AdRules,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, source: SourceConfig, limit: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.source_id = source_id
-        self.platform = platform
-        self.start_urls = list(start_urls)
-        self.rules = rules
-
-    @classmethod
-    def from_source(cls, crawler: Any, source: Any, **kwargs: Any) -> AdSpider:
-        """Build from a SourceConfig of kind `ad` (its `platform`, `start_urls`, `ad`)."""
-        if source.ad is None:
-            raise BrowserError(f"source {source.id!r} is of kind ad but has no `ad:` rules")
-        return cls.from_crawler(
-            crawler,
-            source_id=source.id,
-            platform=source.platform,
-            start_urls=source.start_urls,
-            rules=source.ad,
-            **kwargs,
-        )
+        if source.kind != "ad" or source.ad is None or source.platform is None:
+            raise BrowserConfigError(f"source {source.id!r} is not an ad source with `ad:` rules")
+        self.source = source
+        self.source_id = source.id
+        self.platform = source.platform
+        self.start_urls = list(source.start_urls)[: limit or None]
+        self.rules: AdRules = source.ad
 
     @property
     def is_live(self) -> bool:
@@ -143,7 +130,7 @@ class AdSpider(scrapy.Spider):
         methods = response.meta.get("playwright_page_methods") or {}
         shot = methods.get(SCREENSHOT)
         cap = capture(response.text, response.url, self.rules)
-        self.crawler.stats.inc_value("fairwatch/list_pages_fetched")
+        self._fetched()
         if not cap.body.strip():
             self.record_failure(
                 response.url,
@@ -162,7 +149,7 @@ class AdSpider(scrapy.Spider):
 
     async def watch_live(self, response: Response) -> AsyncIterator[DocumentRecord]:
         page: Page = response.meta["playwright_page"]
-        self.crawler.stats.inc_value("fairwatch/list_pages_fetched")
+        self._fetched()
         window = self.rules.live
         watch = LiveRoomWatch(
             page,
@@ -193,6 +180,11 @@ class AdSpider(scrapy.Spider):
         finally:
             await watch.close()
 
+    def _fetched(self) -> None:
+        # Ad pages are the sources' entry pages: counted as list pages for the run's verdict.
+        self.crawler.stats.inc_value("fairwatch/list_pages_fetched")
+        self.crawler.stats.inc_value("fairwatch/pages_fetched")
+
     async def on_error(self, failure: Failure) -> None:
         request = failure.request
         page = request.meta.get("playwright_page")
@@ -211,11 +203,19 @@ class AdSpider(scrapy.Spider):
         else:
             reason, detail = failure_reason(exc)
         stats = self.crawler.stats
-        stats.inc_value(f"fairwatch/pages_skipped/{reason}")
+        # The same keys as the source spider, so the run's status and errors count them.
+        for key in (
+            "pages_skipped",
+            f"pages_skipped/{reason}",
+            "pages_failed",
+            f"pages_failed/{reason}",
+        ):
+            stats.inc_value(f"fairwatch/{key}")
+        if not stats.get_value("fairwatch/list_error"):
+            stats.set_value("fairwatch/list_error", f"{url}: {reason}: {detail}")
         failures = stats.get_value("fairwatch/ad/failures") or []
-        stats.set_value(
-            "fairwatch/ad/failures", [*failures, {"url": url, "reason": reason, "detail": detail}]
-        )
+        entry = {"url": url, "reason": reason, "detail": detail}
+        stats.set_value("fairwatch/ad/failures", [*failures, entry])
         logger.error(
             "ad page %s skipped (%s): %s", url, reason, detail, extra={"source_id": self.source_id}
         )

@@ -1,0 +1,1 @@
+"""Platform-like fixture pages (see server.py)."""
