@@ -82,6 +82,8 @@ class Database:
         elif schema:
             _configure_search_path(self.engine, schema)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Committed source ids -> platform, so storing a page need not re-read its source.
+        self.known_sources: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
         return f"Database({self._safe_url!r})"

@@ -43,6 +43,9 @@ def ensure_source(
         for attr, value in (("issuer", issuer), ("region", region), ("platform", platform)):
             if value is not None:
                 setattr(source, attr, value)
+        session.flush()
+        known_platform = source.platform
+    db.known_sources[source_id] = known_platform
 
 
 def start_run(db: Database, source_id: str, *, started_at: datetime | None = None) -> int:
