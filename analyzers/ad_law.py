@@ -27,7 +27,7 @@ from analyzers.clauses import split_clauses
 from analyzers.engine import RuleEngine, RulePack, load_pack
 from analyzers.errors import AnalyzerError, RulePackError
 from analyzers.findings import DocumentAnalysis, Finding, lower_grade
-from analyzers.normalize import normalize
+from analyzers.normalize import Normalized, normalize
 from analyzers.registry import default_pack_path
 from analyzers.sectors import SECTOR_LABELS, SectorDetector, SectorGuess
 
@@ -50,13 +50,21 @@ _IMPLIED_SECTOR = {"AD-18": "health_food", "AD-23": "alcohol", "AD-24": "educati
                    "AD-25": "finance", "AD-26": "real_estate"}
 # A source stated anywhere in the ad (数据来源：…, 报告编号 …) weakens an unsourced-data finding.
 _SOURCE_RE = re.compile(
-    r"数据来源|来源[:：]|报告编号|出处[:：]|检测机构[:：]|引自|摘自|《[^》]{2,40}》(?:显示|数据|报告|统计)"
+    r"数据来源|来源:|报告编号|出处:|检测机构:|引自|摘自|《[^》]{2,40}》(?:显示|数据|报告|统计)"
 )
-_PATENT_NO_RE = re.compile(r"(?:专利号|zl)\s*[:：]?\s*\d{8,}")
+_PATENT_NO_RE = re.compile(r"(?:专利号|zl)\s?:?\s?\d{8,}")
 
 
 class AdInputError(AnalyzerError, ValueError):
     """An analyze() argument that cannot be used (unknown platform or sector)."""
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the whole ad states that a single clause cannot show."""
+
+    source: bool  # a source for data (数据来源、报告编号…)
+    patent_number: bool  # a patent number (专利号 ZL…)
 
 
 @dataclass(frozen=True)
@@ -118,10 +126,11 @@ class _UnlabelledCheck:
             cleaned = cleaned.replace(neg, "")
         return self.label.search(cleaned) is not None
 
-    def check(self, text: str, platform: str | None, sector: str) -> Finding | None:
+    def check(
+        self, text: str, norm: Normalized, platform: str | None, sector: str
+    ) -> Finding | None:
         if platform in self.exempt:
             return None
-        norm = normalize(text)
         n = norm.text
         if self.labelled(n):
             return None
@@ -206,11 +215,16 @@ class AdLawAnalyzer:
         gate = guess.sector if guess.source != "default" else UNSPECIFIED
         masked = self._mask_trademarks(text)
         found = self.engine.analyze(masked, sector=gate, platform=platform).findings
+        norm = normalize(text)
+        evidence = _Evidence(
+            source=_SOURCE_RE.search(norm.text) is not None,
+            patent_number=_PATENT_NO_RE.search(norm.text) is not None,
+        )
         findings = [
-            self._contextualise(replace(f, quote=text[f.start : f.end]), text, guess)
+            self._contextualise(replace(f, quote=text[f.start : f.end]), evidence, guess)
             for f in found
         ]
-        ad14 = self.unlabelled.check(text, platform, guess.sector)
+        ad14 = self.unlabelled.check(text, norm, platform, guess.sector)
         if ad14 is not None:
             findings.append(_with_sector_note(ad14, guess))
         if self._is_live(text, platform):
@@ -230,11 +244,11 @@ class AdLawAnalyzer:
             chars[s:e] = "□" * (e - s)
         return "".join(chars)
 
-    def _contextualise(self, f: Finding, text: str, guess: SectorGuess) -> Finding:
-        if f.standard == "AD-11" and _SOURCE_RE.search(text):
+    def _contextualise(self, f: Finding, evidence: _Evidence, guess: SectorGuess) -> Finding:
+        if f.standard == "AD-11" and evidence.source:
             f = replace(f, grade=lower_grade(f.grade),
                         explanation=f.explanation + "；文中另有出处说明，须核对出处是否对应该数据")
-        if f.rule == "ad-12-patent-without-number" and _PATENT_NO_RE.search(normalize(text).text):
+        if f.rule == "ad-12-patent-without-number" and evidence.patent_number:
             f = replace(f, grade="提示", explanation=f.explanation + "；文中另标有专利号，须核对")
         sector_id = guess.sector
         g = guess

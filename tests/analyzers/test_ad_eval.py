@@ -101,3 +101,16 @@ def test_hints_on_a_line_reach_the_analyzer(analyzer: AdLawAnalyzer, tmp_path: P
     rep = evaluate(analyzer, load_cases(corpus))
     assert (rep.tp, rep.fp, rep.fn, rep.tn) == (2, 0, 0, 1)
     assert rep.rows["AD-LIVE"].named == 1
+
+
+# Positives that need facts outside the text (STANDARDS.md, eval/README.md): a product sold
+# as 婴儿辅食 that is plain noodles; a band-aid claimed to 消炎. Recorded, not forced.
+KNOWN_MISSES = {
+    "AD-0010": "创口贴 is a medical device; whether 消炎 is false needs its registration",
+    "AD-0023": "宝宝营养辅食 is false only because the product was ordinary noodles",
+}
+
+
+def test_only_the_recorded_misses_remain(report: Report) -> None:
+    missed = {o.case.id for o in report.misses()}
+    assert missed <= set(KNOWN_MISSES), report.format(details=True)
