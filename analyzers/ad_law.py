@@ -248,7 +248,7 @@ class AdLawAnalyzer:
         if f.standard == "AD-11" and evidence.source:
             f = replace(f, grade=lower_grade(f.grade),
                         explanation=f.explanation + "；文中另有出处说明，须核对出处是否对应该数据")
-        if f.rule == "ad-12-patent-without-number" and evidence.patent_number:
+        if f.standard == "AD-12" and evidence.patent_number:
             f = replace(f, grade="提示", explanation=f.explanation + "；文中另标有专利号，须核对")
         sector_id = guess.sector
         g = guess

@@ -228,3 +228,19 @@ def test_pack_with_a_bad_signal_regex_names_the_field(tmp_path: Path) -> None:
 def test_policy_pack_is_not_an_ad_pack() -> None:
     with pytest.raises(RulePackError, match="expected an ad pack"):
         create_analyzer(default_pack_path("fair_competition"))
+
+
+def test_the_pack_has_no_duplicate_keys() -> None:
+    # YAML keeps the last of two equal keys silently: a second `3:` cue list in a sector
+    # table would drop the first one.
+    class UniqueKeys(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN202
+            seen: set[object] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                line = key_node.start_mark.line + 1
+                assert key not in seen, f"duplicate key {key!r} at line {line}"
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    yaml.load(default_pack_path("ad_law").read_text(encoding="utf-8"), Loader=UniqueKeys)  # noqa: S506
