@@ -392,6 +392,7 @@ class _CompiledRule:
     roles: list[_CompiledRole]
     unless_ids: frozenset[int]
     anchor_ids: frozenset[int] = field(default_factory=frozenset)
+    required: tuple[frozenset[int], ...] = ()  # term ids of each role that has terms
 
 
 class RuleEngine:
@@ -413,24 +414,44 @@ class RuleEngine:
                 for r in rule.roles
             ]
             cr = _CompiledRule(rule, i, roles, self._ids(rule.unless))
+            cr.required = tuple(r.ids for r in roles if r.ids)
             anchor = next((r for r in roles if r.role.anchor and r.ids), None)
             if anchor is None:
-                anchor = min((r for r in roles if r.ids), key=lambda r: len(r.ids))
+                anchor = min((r for r in roles if r.ids), key=_selectivity)
             cr.anchor_ids = anchor.ids
             for tid in anchor.ids:
                 self._anchor_rules.setdefault(tid, []).append(i)
             self._rules.append(cr)
+        # term id -> (rule index, bit of the role) for every role with terms
+        self._term_roles: dict[int, list[tuple[int, int]]] = {}
+        self._full_mask: list[int] = []
+        for ri, cr in enumerate(self._rules):
+            mask = 0
+            for k, role in enumerate(r for r in cr.roles if r.ids):
+                mask |= 1 << k
+                for tid in role.ids:
+                    self._term_roles.setdefault(tid, []).append((ri, 1 << k))
+            self._full_mask.append(mask)
         self._legal_ids = self._ids(pack.legal_basis)
         self._period_ids = self._ids(pack.exception_period)
         self._list_neg_ids = self._ids(pack.list_negations)
-        self._exc_by_id: dict[int, ExceptionCue] = {}
+        self._exc_by_term: dict[str, ExceptionCue] = {}
         for exc in pack.exceptions:
-            for tid in self._ids(exc.cues):
-                self._exc_by_id.setdefault(tid, exc)
+            for term in exc.cues:
+                self._exc_by_term.setdefault(term, exc)
+        self._exc_ids = self._ids(tuple(self._exc_by_term))
         self._automaton = ahocorasick.Automaton()
         for term, tid in self._term_ids.items():
             self._automaton.add_word(term, (tid, len(term)))
         self._automaton.make_automaton()
+        # The pre-filter: only the anchor terms, scanned over whole chunks. A clause without
+        # an anchor hit costs nothing more; one with a hit gets the full scan.
+        self._anchor_automaton = ahocorasick.Automaton()
+        for tid in self._anchor_rules:
+            term = self._terms[tid]
+            self._anchor_automaton.add_word(term, len(term))
+        if self._anchor_rules:
+            self._anchor_automaton.make_automaton()
         self._tokenizer = None
         if any(r.word for rule in pack.rules for r in rule.roles):
             self._tokenizer = _make_tokenizer(pack.dictionary)
@@ -470,45 +491,54 @@ class RuleEngine:
     ) -> Iterator[Finding]:
         norm = normalize(chunk)
         ntext = norm.text
-        hits = [(end - ln + 1, end + 1, tid) for end, (tid, ln) in self._automaton.iter(ntext)]
-        hits.sort()
-        hi = 0
-        nh = len(hits)
+        if self._anchor_rules:
+            anchors = sorted(end - ln + 1 for end, ln in self._anchor_automaton.iter(ntext))
+        else:
+            anchors = []
+        ai = 0
+        na = len(anchors)
         for cs, ce in iter_clause_spans(ntext):
-            while hi < nh and hits[hi][0] < cs:
-                hi += 1
-            j = hi
-            while j < nh and hits[j][0] < ce:
-                j += 1
-            clause_hits = [(s - cs, e - cs, t) for s, e, t in hits[hi:j] if e <= ce]
-            hi = j
-            clause = ntext[cs:ce]
             if state.quoting:
                 # Items under a prohibiting lead-in quote the banned conduct; the list ends
                 # at an article heading or at a new line that is not an item.
                 starts_line = cs == 0 or ntext[cs - 1] == "\n"
-                if _ARTICLE_RE.match(clause) or (starts_line and not NUMBERING_RE.match(clause)):
+                if _ARTICLE_RE.match(ntext, cs) or (
+                    starts_line and not NUMBERING_RE.match(ntext, cs)
+                ):
                     state.quoting = False
-            if (
-                self._list_neg_ids
-                and clause.rstrip().endswith(":")
-                and any(t in self._list_neg_ids for _, _, t in clause_hits)
-            ):
+            lead_in = bool(self._list_neg_ids) and ntext[cs:ce].rstrip().endswith(":")
+            while ai < na and anchors[ai] < cs:
+                ai += 1
+            if not lead_in and (state.quoting or ai >= na or anchors[ai] >= ce):
+                continue
+            clause = ntext[cs:ce]
+            ctx = _ClauseContext(
+                clause,
+                [(end - ln + 1, end + 1, tid) for end, (tid, ln) in self._automaton.iter(clause)],
+                self._terms,
+            )
+            present = ctx.present
+            if lead_in and not self._list_neg_ids.isdisjoint(present):
                 state.quoting = True
                 continue
-            if state.quoting or not clause_hits:
+            if state.quoting:
                 continue
-            candidates: set[int] = set()
-            for _, _, tid in clause_hits:
-                rs = self._anchor_rules.get(tid)
-                if rs:
-                    candidates.update(rs)
+            # A rule is a candidate when every role with terms has one in the clause: each
+            # present term sets the bits of the roles it belongs to.
+            sat: dict[int, int] = {}
+            for tid in present:
+                for ri, bit in self._term_roles.get(tid, ()):
+                    sat[ri] = sat.get(ri, 0) | bit
+            candidates = [
+                ri for ri, bits in sat.items()
+                if bits == self._full_mask[ri] and self._rules[ri].unless_ids.isdisjoint(present)
+            ]
             if not candidates:
                 continue
             # standard -> (grade rank, rule index, finding): the strongest, then earliest rule
             best: dict[str, tuple[int, int, Finding]] = {}
             for ri in sorted(candidates):
-                found = self._apply(self._rules[ri], clause, clause_hits, sector, platform)
+                found = self._apply(self._rules[ri], ctx, sector, platform)
                 if found is None:
                     continue
                 rule, explanation, grade, exc = found
@@ -526,54 +556,51 @@ class RuleEngine:
                 yield finding
 
     def _apply(
-        self, cr: _CompiledRule, clause: str, hits: list[Hit],
-        sector: str | None, platform: str | None,
+        self, cr: _CompiledRule, ctx: _ClauseContext, sector: str | None, platform: str | None,
     ) -> tuple[Rule, str, str, str | None] | None:
         rule = cr.rule
         if rule.sectors is not None and sector not in rule.sectors:
             return None
         if rule.platforms is not None and platform not in rule.platforms:
             return None
-        if cr.unless_ids and any(t in cr.unless_ids for _, _, t in hits):
-            return None
         per_role: list[list[tuple[int, int]]] = []
         for role in cr.roles:
-            found = self._role_hits(role, clause, hits, rule.negation_window)
+            key = (role.role, rule.negation_window)
+            found = ctx.cache.get(key)
+            if found is None:
+                found = ctx.cache[key] = self._role_hits(role, ctx, rule.negation_window)
             if not found:
                 return None
             per_role.append(found)
         match = _best_window(per_role, rule.window, rule.ordered)
         if match is None:
             return None
+        clause = ctx.text
         matched = {
             role.role.name: clause[s:e] for role, (s, e) in zip(cr.roles, match, strict=True)
         }
         grade = rule.grade
         notes: list[str] = []
         exception: str | None = None
-        if rule.legal_basis and self._legal_ids:
-            cue = next((self._terms[t] for _, _, t in hits if t in self._legal_ids), None)
-            if cue:
+        if rule.legal_basis and not self._legal_ids.isdisjoint(ctx.present):
+            cue = ctx.first(self._legal_ids)
+            grade = lower_grade(grade)
+            notes.append(f"条文援引了依据（「{cue}」），须核实是否为法律、行政法规或国务院批准，已降低等级")
+        if rule.exceptions and not self._exc_ids.isdisjoint(ctx.present):
+            cue = ctx.first(self._exc_ids)
+            exc = self._exc_by_term[cue]
+            exception = f"{exc.id} {exc.item}：{exc.label}（「{cue}」）"
+            if not self._period_ids.isdisjoint(ctx.present):
+                grade = lower_grade(grade, 2)
+                notes.append(
+                    f"可能适用{exc.item}例外（{exc.label}），且写明了期限或终止条件"
+                    f"（「{ctx.first(self._period_ids)}」），须核实无对竞争影响更小的替代方案，已降低等级"
+                )
+            else:
                 grade = lower_grade(grade)
-                notes.append(f"条文援引了依据（「{cue}」），须核实是否为法律、行政法规或国务院批准，已降低等级")
-        if rule.exceptions and self._exc_by_id:
-            got = next(((t, self._exc_by_id[t]) for _, _, t in hits if t in self._exc_by_id), None)
-            if got:
-                tid, exc = got
-                exception = f"{exc.id} {exc.item}：{exc.label}（「{self._terms[tid]}」）"
-                period = next((self._terms[t] for _, _, t in hits if t in self._period_ids), None)
-                if period:
-                    grade = lower_grade(grade, 2)
-                    notes.append(
-                        f"可能适用{exc.item}例外（{exc.label}），且写明了期限或终止条件"
-                        f"（「{period}」），须核实无对竞争影响更小的替代方案，已降低等级"
-                    )
-                else:
-                    grade = lower_grade(grade)
-                    notes.append(
-                        f"可能适用{exc.item}例外（{exc.label}），须核实无替代方案且有实施期限，"
-                        "已降低等级"
-                    )
+                notes.append(
+                    f"可能适用{exc.item}例外（{exc.label}），须核实无替代方案且有实施期限，已降低等级"
+                )
         try:
             explanation = rule.explanation.format_map(matched)
         except (KeyError, ValueError, IndexError):  # validated at load; keep the raw text
@@ -585,44 +612,77 @@ class RuleEngine:
         return rule, explanation, grade, exception
 
     def _role_hits(
-        self, role: _CompiledRole, clause: str, hits: list[Hit], negw: int
+        self, role: _CompiledRole, ctx: _ClauseContext, negw: int
     ) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
         if role.ids:
-            for s, e, t in hits:
-                if t not in role.ids:
+            excluders = ctx.spans(role.exclude_ids) if role.exclude_ids else ()
+            negators = ctx.spans(role.negation_ids) if role.negation_ids else ()
+            for s, e in ctx.spans(role.ids):
+                if excluders and any(xs <= s and e <= xe for xs, xe in excluders):
                     continue
-                if role.exclude_ids and any(
-                    xs <= s and e <= xe and t2 in role.exclude_ids for xs, xe, t2 in hits
-                ):
+                if negators and _negated(s, ctx.text, negators, negw):
                     continue
-                if role.negation_ids and self._negated(s, clause, hits, role.negation_ids, negw):
-                    continue
-                if role.role.word and not self._starts_token(clause, s):
+                if role.role.word and not self._starts_token(ctx.text, s):
                     continue
                 out.append((s, e))
         if role.role.pattern is not None:
-            spans = [m.span() for m in role.role.pattern.finditer(clause)]
+            spans = [m.span() for m in role.role.pattern.finditer(ctx.text)]
             if role.ids:  # terms and pattern: the term hit must lie inside a pattern match
                 out = [(s, e) for s, e in out if any(ps <= s and e <= pe for ps, pe in spans)]
             else:
                 out = spans
         return out
 
-    @staticmethod
-    def _negated(s: int, clause: str, hits: list[Hit], neg_ids: frozenset[int], negw: int) -> bool:
-        for ns, ne, t in hits:
-            if t in neg_ids and ne <= s and s - ne <= negw and ns < s:
-                between = clause[ne:s]
-                if "," not in between and ";" not in between:
-                    return True
-        return False
-
     def _starts_token(self, clause: str, s: int) -> bool:
         lo = max(0, s - 8)
         sub = clause[lo : s + 8]
         assert self._tokenizer is not None
         return any(a == s - lo for _, a, _ in self._tokenizer.tokenize(sub, HMM=False))
+
+
+class _ClauseContext:
+    """One candidate clause: its text and cue hits, indexed by term id."""
+
+    __slots__ = ("by_tid", "cache", "present", "terms", "text")
+
+    def __init__(self, text: str, hits: list[Hit], terms: list[str]) -> None:
+        self.text = text
+        self.terms = terms
+        self.by_tid: dict[int, list[tuple[int, int]]] = {}
+        for s, e, t in hits:
+            self.by_tid.setdefault(t, []).append((s, e))
+        self.present = self.by_tid.keys()
+        self.cache: dict[tuple[CueRole, int], list[tuple[int, int]]] = {}
+
+    def spans(self, ids: frozenset[int]) -> list[tuple[int, int]]:
+        found = ids & self.present
+        if not found:
+            return []
+        if len(found) == 1:
+            return self.by_tid[next(iter(found))]
+        return sorted(span for t in found for span in self.by_tid[t])
+
+    def first(self, ids: frozenset[int]) -> str:
+        """The cue of `ids` that occurs first in the clause."""
+        t = min(ids & self.present, key=lambda t: self.by_tid[t][0])
+        return self.terms[t]
+
+
+def _negated(s: int, clause: str, negators: list[tuple[int, int]], negw: int) -> bool:
+    """A negation cue ends at most `negw` characters before s, with no , or ; between."""
+    for ns, ne in negators:
+        if ne <= s and s - ne <= negw and ns < s:
+            between = clause[ne:s]
+            if "," not in between and ";" not in between:
+                return True
+    return False
+
+
+def _selectivity(role: _CompiledRole) -> tuple[int, int]:
+    """Lower is a better pre-filter: few one-character cues, then few cues."""
+    terms = [t for t in role.role.terms]
+    return (sum(1 for t in terms if len(t) == 1), len(terms))
 
 
 def _best_window(
