@@ -38,9 +38,19 @@ logger = logging.getLogger(__name__)
 PACK_NAME = "ad_law"
 # Where an ad was collected (a source's `platform`); None when unknown.
 PLATFORMS: tuple[str, ...] = ("livestream", "seeding", "advertorial", "ecommerce", "video")
+# Other names for the platform kinds, including the sites that typically carry them.
 _PLATFORM_ALIASES = {
-    "live": "livestream", "直播": "livestream", "种草": "seeding", "软文": "advertorial",
-    "电商": "ecommerce", "短视频": "video",
+    "live": "livestream", "live_stream": "livestream", "直播": "livestream",
+    "直播带货": "livestream", "直播间": "livestream",
+    "seed": "seeding", "种草": "seeding", "笔记": "seeding", "xiaohongshu": "seeding",
+    "小红书": "seeding", "weibo": "seeding", "微博": "seeding", "post": "seeding",
+    "软文": "advertorial", "article": "advertorial", "news": "advertorial", "wechat": "advertorial",
+    "weixin": "advertorial", "公众号": "advertorial", "微信公众号": "advertorial",
+    "e_commerce": "ecommerce", "shop": "ecommerce", "电商": "ecommerce", "taobao": "ecommerce",
+    "淘宝": "ecommerce", "tmall": "ecommerce", "天猫": "ecommerce", "jd": "ecommerce",
+    "京东": "ecommerce", "pinduoduo": "ecommerce", "拼多多": "ecommerce",
+    "short_video": "video", "短视频": "video", "视频": "video", "douyin": "video", "抖音": "video",
+    "kuaishou": "video", "快手": "video", "bilibili": "video",
 }
 # Passed to the engine instead of a sector when the text names none: rules that only make
 # sense in one sector (包过 → education) may then still fire on the claim alone.
@@ -288,7 +298,7 @@ def _with_sector_note(f: Finding, guess: SectorGuess) -> Finding:
 def _resolve_platform(platform: str | None) -> str | None:
     if platform is None or platform == "":
         return None
-    p = platform.strip().lower()
+    p = platform.strip().lower().replace("-", "_").replace(" ", "_")
     p = _PLATFORM_ALIASES.get(p, p)
     if p not in PLATFORMS:
         raise AdInputError(f"unknown platform {platform!r}: expected one of {', '.join(PLATFORMS)}")

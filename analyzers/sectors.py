@@ -73,6 +73,34 @@ _ALIASES = {
     "realestate": "real_estate",
     "酒": "alcohol",
     "device": "medical_device",
+    "医疗器械类": "medical_device",
+    "器械": "medical_device",
+    "医疗美容": "medical_service",
+    "医疗机构": "medical_service",
+    "医院": "medical_service",
+    "药": "drug",
+    "药物": "drug",
+    "medicine": "drug",
+    "cosmetic": "cosmetics",
+    "美妆": "cosmetics",
+    "护肤品": "cosmetics",
+    "healthfood": "health_food",
+    "dietary_supplement": "health_food",
+    "supplement": "health_food",
+    "理财": "finance",
+    "投资": "finance",
+    "投资理财": "finance",
+    "招商加盟": "finance",
+    "楼盘": "real_estate",
+    "property": "real_estate",
+    "白酒": "alcohol",
+    "liquor": "alcohol",
+    "wine": "alcohol",
+    "教育、培训": "education",
+    "training": "education",
+    "日用品": "ordinary",
+    "other": "ordinary",
+    "其他": "ordinary",
 }
 
 
@@ -90,7 +118,7 @@ class UnknownSectorError(AnalyzerError, ValueError):
 def resolve_sector(value: str) -> str:
     """The sector id named by `value` (an id, its Chinese name or a common alias)."""
     key = value.strip()
-    low = key.lower()
+    low = key.lower().replace("-", "_").replace(" ", "_")
     if low in SECTOR_LABELS:
         return low
     if key in _BY_LABEL:

@@ -244,3 +244,22 @@ def test_the_pack_has_no_duplicate_keys() -> None:
             return super().construct_mapping(node, deep)
 
     yaml.load(default_pack_path("ad_law").read_text(encoding="utf-8"), Loader=UniqueKeys)  # noqa: S506
+
+
+@pytest.mark.parametrize(
+    ("value", "platform"),
+    [("Live-Stream", "livestream"), ("小红书", "seeding"), ("E-commerce", "ecommerce"),
+     ("douyin", "video"), ("公众号", "advertorial")],
+)
+def test_platform_names_map_to_platform_kinds(value: str, platform: str) -> None:
+    from analyzers.ad_law import _resolve_platform
+
+    assert _resolve_platform(value) == platform
+
+
+def test_drug_wording_in_a_food_ad_is_suspected(ad: AdLawAnalyzer) -> None:
+    res = ad.analyze("纯天然蜂蜜，无副作用，一个疗程见分晓。", sector="food")
+    assert {f.standard for f in res.findings} == {"AD-17"}
+    # In a drug ad the same words assure safety: 第十六条, not 第十七条.
+    res = ad.analyze("纯天然蜂蜜，无副作用。", sector="drug")
+    assert {f.standard for f in res.findings} == {"AD-16"}

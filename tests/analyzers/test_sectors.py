@@ -108,3 +108,12 @@ def test_bad_sector_tables_name_the_field(table: object, field: str, message: st
     with pytest.raises(RulePackError, match=message) as info:
         SectorDetector.from_mapping(table, path="pack.yaml")
     assert info.value.field == field and info.value.path == "pack.yaml"
+
+
+@pytest.mark.parametrize(
+    ("value", "sector"),
+    [("Health Food", "health_food"), ("medical-device", "medical_device"),
+     ("real estate", "real_estate"), ("医疗美容", "medical_service"), ("白酒", "alcohol")],
+)
+def test_hints_in_other_spellings_are_understood(value: str, sector: str) -> None:
+    assert resolve_sector(value) == sector
