@@ -30,6 +30,7 @@ from storage.errors import DatabaseUnavailable, MigrationError, StorageError, tr
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_IMMEDIATE = "fairwatch_sqlite_immediate"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -89,13 +90,18 @@ class Database:
         return f"Database({self._safe_url!r})"
 
     @contextmanager
-    def session(self, *, context: str = "") -> Iterator[Session]:
+    def session(self, *, context: str = "", write: bool = False) -> Iterator[Session]:
         """A session in one transaction: committed on normal exit, rolled back on any error.
 
         SQLAlchemy errors leave as `StorageError` subclasses; `context` names the work
-        (e.g. "store document https://...") in their message.
+        (e.g. "store document https://...") in their message. `write=True` on SQLite takes
+        the write lock when the transaction begins (BEGIN IMMEDIATE), so concurrent writers
+        queue for up to the busy timeout instead of failing with "database is locked" when
+        a read turns into a write.
         """
         session = self._sessions()
+        if write and self.dialect == "sqlite":
+            session.connection(execution_options={_IMMEDIATE: True})
         try:
             yield session
             session.commit()
@@ -179,7 +185,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(
+            "BEGIN IMMEDIATE" if conn.get_execution_options().get(_IMMEDIATE) else "BEGIN"
+        )
 
 
 def _configure_search_path(engine: Engine, schema: str) -> None:

@@ -8,10 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.errors import InvalidRecord
-from storage.models import DocumentVersion, Source
+from storage.models import DocumentVersion, Source, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +70,21 @@ def ensure_source_row(session: Session, source_id: str, *, kind: str = "policy")
     """The source row, created with its id as name if the crawler never registered it."""
     source = session.get(Source, source_id)
     if source is None:
-        source = Source(id=source_id, name=source_id, kind=kind)
-        session.add(source)
-        session.flush()
+        # Two workers may meet a new source at once: the loser's insert does nothing and
+        # it reads the winner's row (PostgreSQL waits for the winner to commit first).
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        now = utcnow()
+        session.execute(
+            insert(Source)
+            .values(id=source_id, name=source_id, kind=kind, created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        source = session.get(Source, source_id)
+        if source is None:  # pragma: no cover - only if the row vanished in between
+            raise InvalidRecord(
+                "source row could not be created", field="source_id", value=source_id
+            )
     return source
 
 

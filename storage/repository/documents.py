@@ -67,7 +67,9 @@ def store_document(db: Database, record: DocumentRecord, run_id: int | None = No
     """
     _check_record(record)
     digest = record.content_hash  # of the record as received, so crawlers can compare
-    with db.session(context=f"store document {record.url} of {record.source_id}") as session:
+    with db.session(
+        context=f"store document {record.url} of {record.source_id}", write=True
+    ) as session:
         source_platform = _source_platform(db, session, record)
         conn = session.connection()
         now = utcnow()

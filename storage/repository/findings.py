@@ -39,7 +39,7 @@ def save_findings(db: Database, version_id: int, findings: Iterable[FindingLike]
     The index stage goes back to pending because what the index holds has changed.
     """
     rows = [_finding_values(n, f) for n, f in enumerate(findings)]
-    with db.session(context=f"save findings of version {version_id}") as session:
+    with db.session(context=f"save findings of version {version_id}", write=True) as session:
         if session.get(DocumentVersion, version_id) is None:
             raise VersionNotFound(version_id)
         reviewed = {
@@ -87,7 +87,7 @@ def add_review(
     """Record a reviewer's decision (confirmed | false_alarm | rectified); returns its id."""
     check_choice(status, REVIEW_STATUSES, field="status")
     check_text(reviewer, field="reviewer")
-    with db.session(context=f"review finding {finding_id}") as session:
+    with db.session(context=f"review finding {finding_id}", write=True) as session:
         finding = session.get(Finding, finding_id)
         if finding is None:
             raise FindingNotFound(finding_id)

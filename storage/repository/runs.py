@@ -32,7 +32,7 @@ def ensure_source(
     """Create the source or update the given fields (None leaves a field as it is)."""
     check_text(source_id, field="source_id")
     check_choice(kind, DOCUMENT_KINDS, field="kind")
-    with db.session(context=f"register source {source_id}") as session:
+    with db.session(context=f"register source {source_id}", write=True) as session:
         source = session.get(Source, source_id)
         if source is None:
             source = Source(id=source_id, name=name or source_id, kind=kind)
@@ -51,7 +51,7 @@ def ensure_source(
 def start_run(db: Database, source_id: str, *, started_at: datetime | None = None) -> int:
     """Record that a crawl of `source_id` started; returns the run id."""
     check_text(source_id, field="source_id")
-    with db.session(context=f"start run of {source_id}") as session:
+    with db.session(context=f"start run of {source_id}", write=True) as session:
         ensure_source_row(session, source_id)
         run = CrawlRun(source_id=source_id, started_at=started_at or utcnow(), status="running")
         session.add(run)
@@ -74,7 +74,7 @@ def finish_run(
     check_choice(status, FINAL_STATUSES, field="status")
     counts = check_json(counts or {}, field="counts")
     errors = check_json(errors or [], field="errors")
-    with db.session(context=f"finish run {run_id}") as session:
+    with db.session(context=f"finish run {run_id}", write=True) as session:
         run = session.get(CrawlRun, run_id)
         if run is None:
             raise RunNotFound(run_id)

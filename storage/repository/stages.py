@@ -38,7 +38,9 @@ def mark_stage(
     ids = [version_ids] if isinstance(version_ids, int) else list(version_ids)
     if not ids:
         return
-    with db.session(context=f"mark {stage} {status} for {len(ids)} version(s)") as session:
+    with db.session(
+        context=f"mark {stage} {status} for {len(ids)} version(s)", write=True
+    ) as session:
         set_stage(session, ids, stage, status, error=error)
 
 
