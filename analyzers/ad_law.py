@@ -201,6 +201,14 @@ class AdLawAnalyzer:
         self.live_platforms = frozenset(live.get("platforms") or ("livestream",))
         self.live_cues = tuple(str(c) for c in live["cues"])
         self.unlabelled = _UnlabelledCheck(ext["unlabelled"], pack.path)
+        warning = ext.get("quoted_warning") or {}
+        try:
+            self.warning_cues = tuple(str(c) for c in warning.get("cues", ()))
+            self.quoted = re.compile(str(warning.get("quotes", r"[“\"「『].{1,30}?[”\"」』]")))
+        except (AttributeError, re.error) as exc:
+            raise RulePackError(
+                pack.path, "extensions.quoted_warning", f"expected cues and a quotes regex: {exc}"
+            ) from exc
         marks = ext.get("trademarks") or []
         if not isinstance(marks, list) or not all(isinstance(m, str) for m in marks):
             raise RulePackError(pack.path, "extensions.trademarks", "expected a list of regexes")
@@ -260,6 +268,12 @@ class AdLawAnalyzer:
                         explanation=f.explanation + "；文中另有出处说明，须核对出处是否对应该数据")
         if f.standard == "AD-12" and evidence.patent_number:
             f = replace(f, grade="提示", explanation=f.explanation + "；文中另标有专利号，须核对")
+        if (
+            f.flagging and any(c in f.quote for c in self.warning_cues)
+            and self.quoted.search(f.quote)
+        ):
+            f = replace(f, grade="提示", exception="引述：条文警示或禁止被引号引出的用语",
+                        explanation=f.explanation + "；该句是在警示或禁止所引用语，而非作出该宣传")
         sector_id = guess.sector
         g = guess
         if guess.source == "default" and f.standard in _IMPLIED_SECTOR:

@@ -263,3 +263,22 @@ def test_drug_wording_in_a_food_ad_is_suspected(ad: AdLawAnalyzer) -> None:
     # In a drug ad the same words assure safety: 第十六条, not 第十七条.
     res = ad.analyze("纯天然蜂蜜，无副作用。", sector="drug")
     assert {f.standard for f in res.findings} == {"AD-16"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "消费提示：警惕“保本高收益”理财骗局，投资请选择正规金融机构。",
+        "广告法规定，广告不得使用“国家级”“最高级”“最佳”等用语。",
+        "教育部门提醒家长：警惕培训机构“保过”“包过”等虚假承诺。",
+    ],
+)
+def test_warnings_quoting_banned_claims_are_only_hints(ad: AdLawAnalyzer, text: str) -> None:
+    res = ad.analyze(text)
+    assert res.findings and not res.flagged
+    assert all(f.grade == "提示" and f.exception and "引述" in f.exception for f in res.findings)
+
+
+def test_a_quoted_claim_without_a_warning_is_still_a_breach(ad: AdLawAnalyzer) -> None:
+    res = ad.analyze("当事人在店铺首页使用“全国销量第一”“行业领导品牌”等用语。")
+    assert "AD-9-3" in flagged_standards(res)
