@@ -154,6 +154,7 @@ async def _crawl_one(
         source,
         FAIRWATCH_SINK=sink,
         FAIRWATCH_PROGRESS_INTERVAL=settings.crawl_progress_interval,
+        FAIRWATCH_RETRY_BACKOFF_BASE=settings.crawl_retry_backoff,
         LOG_LEVEL=settings.log_level,
         **(overrides or {}),
     )

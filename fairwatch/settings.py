@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     crawl_progress_interval: float = Field(
         10.0, ge=0, description="Seconds between crawl progress lines; 0 turns them off."
     )
+    crawl_retry_backoff: float = Field(
+        1.0, ge=0, description="Seconds before the first retry of a failed page; doubles per retry."
+    )
     # -- Elasticsearch, when search_url is an http(s) URL (FAIRWATCH_ES_*) ----------------
     es_index_prefix: str = Field(
         "fairwatch", description="Alias of the index; versioned indices are <prefix>-v<N>."

@@ -27,9 +27,14 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        # An unclosed bracket or quote is found at the end of the file; the line where the
+        # construct began (the context mark) is the one to fix.
+        context = getattr(exc, "context_mark", None)
+        mark = context or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
+        if context is not None and getattr(exc, "context", None):
+            problem = f"{problem} ({exc.context} started on this line)"
         raise YamlSyntaxError(f"not valid YAML: {problem}", line) from exc
     lines: dict[Path_, int] = {}
     if node is None:

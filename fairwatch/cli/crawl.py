@@ -1,4 +1,4 @@
-"""`fairwatch crawl SOURCE [--limit N]`: crawl one source into the database."""
+"""`fairwatch crawl SOURCE... [--limit N]`: crawl sources into the database."""
 
 from __future__ import annotations
 
@@ -9,22 +9,32 @@ from fairwatch.cli._common import domain_errors, settings_or_exit
 
 
 @click.command("crawl")
-@click.argument("source_id")
+@click.argument("source_ids", metavar="SOURCE...", nargs=-1, required=True)
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=None, help="Stop after N detail pages."
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop after N detail pages per source.",
 )
-def crawl(source_id: str, limit: int | None) -> None:
-    """Crawl SOURCE (an id from the source files) through store, analyze and index.
+def crawl(source_ids: tuple[str, ...], limit: int | None) -> None:
+    """Crawl each SOURCE (an id from the source files) through store, analyze and index.
 
-    Exit status: 0 the crawl ran, 1 it failed (for example the site is unreachable; the
-    run is recorded as failed with the reason), 2 bad usage or configuration.
+    Sources are crawled one after the other; each gets its own run record. Exit status:
+    0 every crawl ran, 1 a crawl failed (for example its site is unreachable; the run is
+    recorded as failed with the reason), 2 bad usage or configuration (nothing is crawled).
     """
     settings = settings_or_exit()
     with domain_errors():
-        source = load_sources(settings.sources_dir).get(source_id, site=settings.crawl_site_url)
+        found = load_sources(settings.sources_dir)
+        sources = [found.get(s, site=settings.crawl_site_url) for s in dict.fromkeys(source_ids)]
         from fairwatch.crawl import crawl_sources
 
-        (outcome,) = crawl_sources(settings, [source], limit=limit)
-    click.echo(f"run {outcome.run_id} {outcome.summary()}")
-    if outcome.status == "failed":
-        raise click.ClickException(f"crawl of {source_id} failed: {outcome.reason}")
+        outcomes = crawl_sources(settings, sources, limit=limit)
+    for outcome in outcomes:
+        click.echo(f"run {outcome.run_id} {outcome.summary()}")
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        reasons = "; ".join(f"{o.source_id}: {o.reason}" for o in failed)
+        raise click.ClickException(
+            f"crawl of {', '.join(o.source_id for o in failed)} failed: {reasons}"
+        )

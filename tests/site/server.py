@@ -277,9 +277,11 @@ class Handler(BaseHTTPRequestHandler):
     def hostile_broken(self, query: dict) -> None:
         d = document(402)
         html = pages.trs_detail(d)
-        # Cut closing tags, leave a stray one and an unterminated attribute: parsers must cope.
-        html = html.replace("</p>", "").replace("</div>", "", 3).replace("<h1", "<h1 class='x", 1)
-        self._html(html + "</td></span><p>残缺的结尾", conditional=True)
+        # Unclosed paragraphs, stray closing tags, an unquoted attribute and no end of
+        # document, as on hand-edited portal pages: parsers must cope.
+        html = html.replace("</p>", "").replace('<h1 class="title">', "<h1 class=title x=>", 1)
+        html = html.replace('<div class="TRS_Editor">', '<div class="TRS_Editor"></td></span>', 1)
+        self._html(html.removesuffix("</body></html>") + "<p>残缺的结尾", conditional=True)
 
     def hostile_huge(self, query: dict) -> None:
         self.send_response(200)
