@@ -268,7 +268,7 @@ def test_drug_wording_in_a_food_ad_is_suspected(ad: AdLawAnalyzer) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "消费提示：警惕“保本高收益”理财骗局，投资请选择正规金融机构。",
+        "本平台禁止发布含有“稳赚不赔”“零风险”等内容的投资广告。",
         "广告法规定，广告不得使用“国家级”“最高级”“最佳”等用语。",
         "教育部门提醒家长：警惕培训机构“保过”“包过”等虚假承诺。",
     ],
