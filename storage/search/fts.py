@@ -45,12 +45,16 @@ _BM25 = "bm25(docs_fts, 3.0, 3.0, 1.0, 1.0, 0.5, 0.5)"
 _NO_DATE_ASC = "9999-12-31"
 _NO_DATE_DESC = "0000-01-01"
 _AGG_COLUMNS = {
-    "source": "d.source_id",
-    "region": "d.region",
-    "platform": "d.platform",
-    "month": "substr(d.day, 1, 7)",
+    "source": "h.source_id",
+    "region": "h.region",
+    "platform": "h.platform",
+    "month": "substr(h.day, 1, 7)",
 }
 
+_HITS_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS hits (doc_id INTEGER PRIMARY KEY, score REAL, sort_key, "
+    "day TEXT, source_id TEXT, region TEXT, platform TEXT)"
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
@@ -226,19 +230,26 @@ class Fts5Index(SearchIndex):
         terms = self.tokenizer.query_terms(query.text)
         match = _match_expression(terms)
         where, params = _filters(query)
+        # Matching and bm25 run once, into a temporary table of (doc_id, score, sort key,
+        # facet columns); the page, the total and the aggregations are read from it, and
+        # only the page's rows fetch their text.
         if match:
-            base = (
-                f"SELECT d.*, m.score AS score FROM docs AS d JOIN "
-                f"(SELECT rowid AS doc_id, {_BM25} AS score FROM docs_fts WHERE docs_fts MATCH ?) "
-                f"AS m ON m.doc_id = d.doc_id"
+            source = (
+                f"docs AS d JOIN (SELECT rowid AS doc_id, {_BM25} AS score FROM docs_fts "
+                "WHERE docs_fts MATCH ?) AS m ON m.doc_id = d.doc_id"
             )
+            score = "m.score"
             params = [match, *params]
         else:
-            base = "SELECT d.*, 0.0 AS score FROM docs AS d"
-        filtered = f"{base} WHERE {' AND '.join(where)}" if where else base
-        sort_key, direction = _sort_key(query.sort)
-        page_sql = f"SELECT *, {sort_key} AS sort_key FROM ({filtered}) AS d"
-        page_params = list(params)
+            source, score = "docs AS d", "0.0"
+        sort_key, direction = _sort_key(query.sort, score)
+        fill = (
+            "INSERT INTO temp.hits (doc_id, score, sort_key, day, source_id, region, platform) "
+            f"SELECT d.doc_id, {score}, {sort_key}, d.day, d.source_id, d.region, d.platform "
+            f"FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        )
+        page_sql = "SELECT doc_id, score, sort_key FROM temp.hits"
+        page_params: list[Any] = []
         if query.after:
             key, last_id = _cursor_values(query.after, query.sort)
             op = "<" if direction == "DESC" else ">"
@@ -248,16 +259,18 @@ class Fts5Index(SearchIndex):
         page_params.append(query.size + 1)
 
         def work(conn: sqlite3.Connection) -> SearchResult:
-            conn.row_factory = sqlite3.Row
+            conn.execute(_HITS_TABLE)
+            conn.execute("BEGIN")  # one snapshot for every read below
             try:
-                rows = conn.execute(page_sql, page_params).fetchall()
-                total = conn.execute(f"SELECT count(*) FROM ({filtered})", params).fetchone()[0]
-                aggs = {
-                    name: _aggregate(conn, name, filtered, params) for name in query.aggregations
-                }
+                conn.execute("DELETE FROM temp.hits")
+                conn.execute(fill, params)
+                page = conn.execute(page_sql, page_params).fetchall()
+                total = conn.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
+                aggs = {name: _aggregate(conn, name) for name in query.aggregations}
+                texts = _texts(conn, [row[0] for row in page[: query.size]])
             finally:
-                conn.row_factory = None
-            return self._result(rows, total, aggs, query, terms)
+                conn.execute("ROLLBACK")  # nothing to keep: the temp rows are scratch
+            return self._result(page, texts, total, aggs, query, terms)
 
         return self._run(work, what=f"searching {query.text!r}")
 
@@ -311,7 +324,8 @@ class Fts5Index(SearchIndex):
 
     def _result(
         self,
-        rows: list[sqlite3.Row],
+        page: list[tuple[int, float, Any]],
+        texts: dict[int, tuple[str, str, str, str, str]],
         total: int,
         aggs: dict[str, dict[str, int]],
         query: SearchQuery,
@@ -319,22 +333,23 @@ class Fts5Index(SearchIndex):
     ) -> SearchResult:
         needles = [t.text for t in terms] + [w for t in terms for w in t.words if len(w) > 1]
         pattern = highlight_pattern(needles)
-        page = rows[: query.size]
-        hits = [
-            SearchHit(
-                doc_id=row["doc_id"],
-                title=row["title"],
-                url=row["url"],
-                source_id=row["source_id"],
-                score=-float(row["score"]),  # bm25: lower is better; hits: higher is better
-                highlights=fragments((row["title"], row["body"], row["attachments_text"]), pattern),
+        hits = []
+        for doc_id, score, _ in page[: query.size]:
+            title, url, source_id, body, attachments = texts[doc_id]
+            hits.append(
+                SearchHit(
+                    doc_id=doc_id,
+                    title=title,
+                    url=url,
+                    source_id=source_id,
+                    score=-float(score),  # bm25: lower is better; hits: higher is better
+                    highlights=fragments((title, body, attachments), pattern),
+                )
             )
-            for row in page
-        ]
         next_after = None
-        if len(rows) > query.size:
-            last = page[-1]
-            next_after = encode_cursor(query.sort, [last["sort_key"], last["doc_id"]])
+        if len(page) > query.size:
+            last_id, _, last_key = page[query.size - 1]
+            next_after = encode_cursor(query.sort, [last_key, last_id])
         return SearchResult(total=total, hits=hits, next_after=next_after, aggregations=aggs)
 
 
@@ -398,12 +413,13 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def _sort_key(sort: str) -> tuple[str, str]:
+def _sort_key(sort: str, score: str) -> tuple[str, str]:
+    """SQL for the sort key of a hit, and the direction."""
     if sort == "published":
-        return f"coalesce(day, '{_NO_DATE_ASC}')", "ASC"
+        return f"coalesce(d.day, '{_NO_DATE_ASC}')", "ASC"
     if sort == "-published":
-        return f"coalesce(day, '{_NO_DATE_DESC}')", "DESC"
-    return "score", "ASC"  # relevance: bm25 is negative, best first
+        return f"coalesce(d.day, '{_NO_DATE_DESC}')", "DESC"
+    return score, "ASC"  # relevance: bm25 is negative, best first
 
 
 def _cursor_values(token: str, sort: str) -> tuple[Any, int]:
@@ -417,17 +433,27 @@ def _cursor_values(token: str, sort: str) -> tuple[Any, int]:
     return key, values[1]
 
 
-def _aggregate(
-    conn: sqlite3.Connection, name: str, filtered: str, params: list[Any]
-) -> dict[str, int]:
+def _texts(
+    conn: sqlite3.Connection, doc_ids: list[int]
+) -> dict[int, tuple[str, str, str, str, str]]:
+    if not doc_ids:
+        return {}
+    marks = ", ".join("?" * len(doc_ids))
+    rows = conn.execute(
+        "SELECT doc_id, title, url, source_id, body, attachments_text FROM docs "
+        f"WHERE doc_id IN ({marks})",
+        doc_ids,
+    )
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _aggregate(conn: sqlite3.Connection, name: str) -> dict[str, int]:
     if name == "standard":
         sql = (
-            f"SELECT s.standard, count(*) FROM ({filtered}) AS d "
-            "JOIN doc_standards AS s ON s.doc_id = d.doc_id GROUP BY s.standard"
+            "SELECT s.standard, count(*) FROM temp.hits AS h "
+            "JOIN doc_standards AS s ON s.doc_id = h.doc_id GROUP BY s.standard"
         )
     else:
         column = _AGG_COLUMNS[name]
-        sql = (
-            f"SELECT {column} AS k, count(*) FROM ({filtered}) AS d WHERE k IS NOT NULL GROUP BY k"
-        )
-    return {str(key): n for key, n in conn.execute(sql, params).fetchall()}
+        sql = f"SELECT {column} AS k, count(*) FROM temp.hits AS h WHERE k IS NOT NULL GROUP BY k"
+    return {str(key): n for key, n in conn.execute(sql).fetchall()}
