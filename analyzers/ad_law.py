@@ -231,6 +231,8 @@ class AdLawAnalyzer:
         except ValueError as exc:
             raise AdInputError(str(exc)) from exc
         gate = guess.sector if guess.source != "default" else UNSPECIFIED
+        logger.debug("ad sector %s (%s, cues %s), platform %s, %d characters",
+                     guess.sector, guess.source, ",".join(guess.cues), platform, len(text))
         masked = self._mask_trademarks(text)
         found = self.engine.analyze(masked, sector=gate, platform=platform).findings
         norm = normalize(text)

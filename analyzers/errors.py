@@ -5,7 +5,9 @@ Tree::
     AnalyzerError                 base of everything raised here
     ├── RulePackError             a rule pack file is unreadable or invalid (path, field)
     ├── UnknownAnalyzerError      get_analyzer() was asked for a kind nobody registered
-    └── EvaluationError           an evaluation corpus line is invalid (path, line, field)
+    ├── EvaluationError           an evaluation corpus line is invalid (path, line, field)
+    ├── analyzers.sectors.UnknownSectorError   a sector hint names no sector (also ValueError)
+    └── analyzers.ad_law.AdInputError          a bad ad analyze() argument (also ValueError)
 """
 
 from __future__ import annotations
