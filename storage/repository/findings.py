@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.errors import FindingNotFound, InvalidRecord, VersionNotFound
 from storage.models import GRADES, REVIEW_STATUSES, DocumentVersion, Finding, Review, utcnow
 from storage.repository._common import check_choice, check_text, strip_nul
-from storage.repository.stages import set_stage
+from storage.repository.stages import _set_stage
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +69,8 @@ def save_findings(db: Database, version_id: int, findings: Iterable[FindingLike]
             session.add(finding)
             session.flush()
             ids.append(finding.id)
-        set_stage(session, [version_id], "analysis", "done")
-        set_stage(session, [version_id], "index", "pending")
+        _set_stage(session, [version_id], "analysis", "done")
+        _set_stage(session, [version_id], "index", "pending")
     logger.debug("version %d: %d finding(s) saved", version_id, len(ids))
     return ids
 
@@ -101,7 +101,7 @@ def add_review(
         session.add(review)
         session.flush()
         # The index carries the review status: re-index this version.
-        set_stage(session, [finding.version_id], "index", "pending")
+        _set_stage(session, [finding.version_id], "index", "pending")
         return review.id
 
 

@@ -11,7 +11,7 @@ from storage.db import Database
 from storage.errors import DocumentNotFound, InvalidRecord, VersionNotFound
 from storage.models import GRADES, Document, DocumentVersion, Finding
 from storage.repository._common import latest_version_ids
-from storage.repository.stages import stage_info
+from storage.repository.stages import _stage_info
 from storage.repository.views import (
     FLAG_GRADES,
     AttachmentView,
@@ -27,7 +27,7 @@ ORDERS = ("-fetched", "fetched", "-published", "published", "id", "-id")
 _GRADE_RANK = {grade: rank for rank, grade in enumerate(GRADES)}  # 0 = most severe
 
 
-def grade_rank_expr() -> object:
+def _grade_rank_expr() -> object:
     return case(*((Finding.grade == g, r) for g, r in _GRADE_RANK.items()), else_=len(GRADES))
 
 
@@ -55,7 +55,7 @@ def list_documents(
     latest = latest_version_ids()
     worst = (
         select(
-            Finding.version_id, func.min(grade_rank_expr()).label("rank"), func.count().label("n")
+            Finding.version_id, func.min(_grade_rank_expr()).label("rank"), func.count().label("n")
         )
         .group_by(Finding.version_id)
         .subquery("worst")
@@ -233,5 +233,5 @@ def _version_view(v: DocumentVersion, doc: Document) -> VersionView:
             )
             for f in v.findings
         ],
-        stages={s.stage: stage_info(s) for s in v.stages},
+        stages={s.stage: _stage_info(s) for s in v.stages},
     )

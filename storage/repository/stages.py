@@ -41,7 +41,7 @@ def mark_stage(
     with db.session(
         context=f"mark {stage} {status} for {len(ids)} version(s)", write=True
     ) as session:
-        set_stage(session, ids, stage, status, error=error)
+        _set_stage(session, ids, stage, status, error=error)
 
 
 def stage_done(db: Database, version_ids: int | Iterable[int], stage: str) -> None:
@@ -53,7 +53,7 @@ def stage_failed(db: Database, version_ids: int | Iterable[int], stage: str, err
     mark_stage(db, version_ids, stage, "failed", error=error)
 
 
-def set_stage(
+def _set_stage(
     session: Session, version_ids: list[int], stage: str, status: str, *, error: str | None = None
 ) -> None:
     """Within an open transaction (used by save_findings and add_review too)."""
@@ -129,10 +129,10 @@ def get_stages(db: Database, version_id: int) -> dict[str, StageInfo]:
         rows = session.scalars(select(StageState).where(StageState.version_id == version_id)).all()
         if not rows:
             raise VersionNotFound(version_id)
-        return {row.stage: stage_info(row) for row in rows}
+        return {row.stage: _stage_info(row) for row in rows}
 
 
-def stage_info(row: StageState) -> StageInfo:
+def _stage_info(row: StageState) -> StageInfo:
     return StageInfo(
         version_id=row.version_id,
         stage=row.stage,

@@ -94,3 +94,12 @@ def test_index_down_loses_nothing_and_sync_catches_up(
         assert {h.doc_id for h in result.hits} == {s.doc_id for s in stored}
     finally:
         index.close()
+
+
+def test_current_versions_is_what_the_index_should_hold(make_record, db: Database) -> None:
+    a = repo.store_document(db, make_record(1))
+    repo.store_document(db, make_record(2))
+    a2 = repo.store_document(db, make_record(1, body="新版"))
+    versions = repo.current_versions(db)
+    assert versions[a.doc_id] == a2.version_id and len(versions) == 2
+    assert set(versions) == {d.doc_id for d in repo.indexed_documents(db)}
