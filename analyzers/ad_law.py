@@ -52,6 +52,13 @@ _PLATFORM_ALIASES = {
     "short_video": "video", "短视频": "video", "视频": "video", "douyin": "video", "抖音": "video",
     "kuaishou": "video", "快手": "video", "bilibili": "video",
 }
+_PLATFORM_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("livestream", ("live", "直播")),
+    ("seeding", ("seed", "note", "xhs", "种草", "笔记", "小红书")),
+    ("advertorial", ("advertorial", "article", "news", "wechat", "软文", "公众号", "新闻")),
+    ("ecommerce", ("commerce", "shop", "store", "mall", "product", "电商", "商品", "店铺")),
+    ("video", ("video", "caption", "视频")),
+)
 # Passed to the engine instead of a sector when the text names none: rules that only make
 # sense in one sector (包过 → education) may then still fire on the claim alone.
 UNSPECIFIED = "unspecified"
@@ -316,6 +323,9 @@ def _resolve_platform(platform: str | None) -> str | None:
         return None
     p = platform.strip().lower().replace("-", "_").replace(" ", "_")
     p = _PLATFORM_ALIASES.get(p, p)
+    if p not in PLATFORMS:
+        # Compound names (live_room, wechat_article, product_page): the kind they contain.
+        p = next((kind for kind, words in _PLATFORM_WORDS if any(w in p for w in words)), p)
     if p not in PLATFORMS:
         raise AdInputError(f"unknown platform {platform!r}: expected one of {', '.join(PLATFORMS)}")
     return p

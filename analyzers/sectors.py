@@ -104,6 +104,21 @@ _ALIASES = {
 }
 
 
+_SECTOR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("health_food", ("保健", "health_food", "healthfood", "supplement")),
+    ("medical_device", ("器械", "device")),
+    ("drug", ("药", "drug", "pharma", "medicine")),
+    ("medical_service", ("医", "medical", "hospital", "clinic")),
+    ("cosmetics", ("妆", "护肤", "cosmetic", "skin")),
+    ("alcohol", ("酒", "alcohol", "liquor", "wine", "beer")),
+    ("education", ("教育", "培训", "课程", "educat", "training", "course", "tutor")),
+    ("finance", ("理财", "投资", "金融", "基金", "招商", "加盟", "financ", "invest", "fund")),
+    ("real_estate", ("房", "楼", "real_estate", "property", "housing")),
+    ("food", ("食", "food", "snack", "drink", "beverage")),
+    ("ordinary", ("普通", "日用", "ordinary", "general", "goods", "retail")),
+)
+
+
 class UnknownSectorError(AnalyzerError, ValueError):
     """A sector hint that names no known sector."""
 
@@ -125,6 +140,11 @@ def resolve_sector(value: str) -> str:
         return _BY_LABEL[key]
     if low in _ALIASES:
         return _ALIASES[low]
+    # Compound names (保健食品类, medical_device_class_ii, food_snack): the first sector whose
+    # words they contain, most specific first.
+    for sector, words in _SECTOR_WORDS:
+        if any(w in low for w in words):
+            return sector
     raise UnknownSectorError(value)
 
 

@@ -249,7 +249,8 @@ def test_the_pack_has_no_duplicate_keys() -> None:
 @pytest.mark.parametrize(
     ("value", "platform"),
     [("Live-Stream", "livestream"), ("小红书", "seeding"), ("E-commerce", "ecommerce"),
-     ("douyin", "video"), ("公众号", "advertorial")],
+     ("douyin", "video"), ("公众号", "advertorial"), ("live_room", "livestream"),
+     ("wechat_article", "advertorial"), ("product_page", "ecommerce")],
 )
 def test_platform_names_map_to_platform_kinds(value: str, platform: str) -> None:
     from analyzers.ad_law import _resolve_platform

@@ -79,7 +79,7 @@ def test_product_information_counts_double(detector: SectorDetector) -> None:
     assert detector.detect(text, product="XX益生菌饮料 500ml").sector == "food"
 
 
-@pytest.mark.parametrize("value", ["cars", "", "drugs "])
+@pytest.mark.parametrize("value", ["cars", "", "vehicles "])
 def test_unknown_hint_names_the_accepted_sectors(detector: SectorDetector, value: str) -> None:
     with pytest.raises(UnknownSectorError, match="unknown sector.*health_food.*保健食品") as info:
         detector.detect("任意文本", hint=value or " ")
@@ -113,7 +113,9 @@ def test_bad_sector_tables_name_the_field(table: object, field: str, message: st
 @pytest.mark.parametrize(
     ("value", "sector"),
     [("Health Food", "health_food"), ("medical-device", "medical_device"),
-     ("real estate", "real_estate"), ("医疗美容", "medical_service"), ("白酒", "alcohol")],
+     ("real estate", "real_estate"), ("医疗美容", "medical_service"), ("白酒", "alcohol"),
+     ("保健食品类", "health_food"), ("medical_device_class_ii", "medical_device"),
+     ("普通食品（饼干）", "food")],
 )
 def test_hints_in_other_spellings_are_understood(value: str, sector: str) -> None:
     assert resolve_sector(value) == sector
