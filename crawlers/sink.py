@@ -32,6 +32,8 @@ class SinkResult:
     flagged: bool = False
     # Later stages that failed (stage name -> error); the stored document is kept for retry.
     stage_errors: dict[str, str] = field(default_factory=dict)
+    # How many versions each failure concerns when a stage works in batches (default 1).
+    stage_failed_versions: dict[str, int] = field(default_factory=dict)
 
 
 class DocumentSink(Protocol):

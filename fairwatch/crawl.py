@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from crawlers.settings import crawl_settings
 from crawlers.sources.schema import SourceConfig
@@ -30,6 +31,7 @@ from storage.search.base import SearchIndex
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
@@ -68,6 +70,46 @@ class CrawlOutcome:
 _reactor_used = False
 
 
+def run_in_reactor(main: Callable[[], Awaitable[T]], *, log_level: str = "INFO") -> T:
+    """Install the asyncio reactor, run the coroutine function main in it, return its result.
+
+    Once per process: a Twisted reactor cannot be restarted (CrawlError on a second call).
+    """
+    global _reactor_used
+    if _reactor_used:
+        raise CrawlError("a crawl already ran in this process (a Twisted reactor cannot restart)")
+    _reactor_used = True
+    from scrapy.utils.log import configure_logging
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(REACTOR)
+    from twisted.internet import defer, reactor
+    from twisted.python.failure import Failure
+
+    configure_logging(
+        {"LOG_LEVEL": log_level, "LOG_FORMAT": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    )
+    if log_level.upper() != "DEBUG":
+        # Scrapy's start-up listings drown the progress lines; our own loggers stay at INFO.
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
+    results: list[Any] = []
+
+    def done(result: Any) -> None:
+        results.append(result)
+        reactor.stop()
+
+    def begin() -> None:
+        # An asyncio task, so it can await the asyncio tasks of AsyncCrawlerRunner.
+        defer.Deferred.fromFuture(asyncio.ensure_future(main())).addBoth(done)
+
+    reactor.callWhenRunning(begin)
+    reactor.run(installSignalHandlers=True)
+    (result,) = results
+    if isinstance(result, Failure):
+        raise CrawlError(f"crawl aborted: {result.value}") from result.value
+    return result
+
+
 def crawl_sources(
     settings: Settings,
     sources: list[SourceConfig],
@@ -78,53 +120,33 @@ def crawl_sources(
     index: SearchIndex | None = None,
 ) -> list[CrawlOutcome]:
     """Crawl each source in turn into the settings' database and index; once per process."""
-    global _reactor_used
-    if _reactor_used:
-        raise CrawlError(
-            "crawl_sources already ran in this process (a Twisted reactor cannot restart)"
+
+    async def main() -> list[CrawlOutcome]:
+        return await crawl_sources_async(
+            settings, sources, limit=limit, scrapy_overrides=scrapy_overrides, db=db, index=index
         )
-    _reactor_used = True
-    from scrapy.utils.log import configure_logging
-    from scrapy.utils.reactor import install_reactor
 
-    install_reactor(REACTOR)
-    from twisted.internet import defer, reactor
-    from twisted.python.failure import Failure
+    return run_in_reactor(main, log_level=settings.log_level)
 
-    configure_logging(
-        {
-            "LOG_LEVEL": settings.log_level,
-            "LOG_FORMAT": "%(asctime)s %(levelname)s %(name)s: %(message)s",
-        }
-    )
-    if settings.log_level.upper() != "DEBUG":
-        # Scrapy's start-up listings drown the progress lines; our own loggers stay at INFO.
-        logging.getLogger("scrapy").setLevel(logging.WARNING)
+
+async def crawl_sources_async(
+    settings: Settings,
+    sources: list[SourceConfig],
+    *,
+    limit: int | None = None,
+    scrapy_overrides: dict[str, Any] | None = None,
+    db: Database | None = None,
+    index: SearchIndex | None = None,
+) -> list[CrawlOutcome]:
+    """crawl_sources inside a running asyncio reactor (see run_in_reactor)."""
     db = db or open_database(settings)
     index = index if index is not None else open_search_index(settings)
     analyzers = analyzer_lookup()
-    outcomes: list[CrawlOutcome] = []
-    failure: list[BaseException] = []
-
-    async def run_all() -> None:
-        for source in sources:
-            outcomes.append(
-                await _crawl_one(settings, source, db, index, analyzers, limit, scrapy_overrides)
-            )
-
-    def done(result: Any) -> None:
-        if isinstance(result, Failure):
-            failure.append(result.value)
-        reactor.stop()
-
-    def begin() -> None:
-        # An asyncio task, so it can await the asyncio tasks of AsyncCrawlerRunner.
-        defer.Deferred.fromFuture(asyncio.ensure_future(run_all())).addBoth(done)
-
-    reactor.callWhenRunning(begin)
-    reactor.run(installSignalHandlers=True)
-    if failure:
-        raise CrawlError(f"crawl aborted: {failure[0]}") from failure[0]
+    outcomes = []
+    for source in sources:
+        outcomes.append(
+            await _crawl_one(settings, source, db, index, analyzers, limit, scrapy_overrides)
+        )
     return outcomes
 
 
@@ -149,15 +171,20 @@ async def _crawl_one(
         platform=source.platform,
     )
     run_id = repository.start_run(db, source.id)
-    sink = DocumentPipeline(db, run_id=run_id, index=index, analyzer_for=analyzers)
-    values = crawl_settings(
-        source,
-        FAIRWATCH_SINK=sink,
-        FAIRWATCH_PROGRESS_INTERVAL=settings.crawl_progress_interval,
-        FAIRWATCH_RETRY_BACKOFF_BASE=settings.crawl_retry_backoff,
-        LOG_LEVEL=settings.log_level,
-        **(overrides or {}),
+    sink = DocumentPipeline(
+        db,
+        run_id=run_id,
+        index=index,
+        analyzer_for=analyzers,
+        index_batch=settings.crawl_index_batch,
     )
+    ours = {
+        "FAIRWATCH_SINK": sink,
+        "FAIRWATCH_PROGRESS_INTERVAL": settings.crawl_progress_interval,
+        "FAIRWATCH_RETRY_BACKOFF_BASE": settings.crawl_retry_backoff,
+        "LOG_LEVEL": settings.log_level,
+    }
+    values = crawl_settings(source, **{**ours, **(overrides or {})})
     crawler = Crawler(SourceSpider, values)
     runner = AsyncCrawlerRunner(values)
     logger.info("crawling %s (run %d) from %s", source.id, run_id, ", ".join(source.start_urls))

@@ -49,11 +49,17 @@ class DocumentPipeline:
         run_id: int | None = None,
         index: SearchIndex | None = None,
         analyzer_for: AnalyzerFor | None = None,
+        index_batch: int = 1,
     ) -> None:
+        """index_batch > 1 indexes versions in batches of that size (and on close()): far
+        fewer index commits on a big crawl; until a batch is written its versions' index
+        stage stays pending, so a crash loses nothing that `retry_pending` cannot redo."""
         self.db = db
         self.run_id = run_id
         self.index = index
         self.analyzer_for = analyzer_for
+        self.index_batch = max(1, index_batch)
+        self._to_index: list[int] = []
 
     def __deepcopy__(self, memo: dict) -> DocumentPipeline:
         # Scrapy deep-copies its settings; this live handle (database, index) is shared.
@@ -91,12 +97,33 @@ class DocumentPipeline:
         except Exception as exc:  # any analyzer failure: keep the document, retry later
             result.stage_errors["analysis"] = f"{type(exc).__name__}: {exc}"
             self._mark_failed(version_id, "analysis", exc)
-        try:
-            self.index_version(version_id)
-        except Exception as exc:  # index down or broken: the database stays the truth
-            result.stage_errors["index"] = f"{type(exc).__name__}: {exc}"
-            self._mark_failed(version_id, "index", exc)
+        self._to_index.append(version_id)
+        if len(self._to_index) >= self.index_batch:
+            batch = len(self._to_index)
+            error = self.flush_index()
+            if error:
+                result.stage_errors["index"] = error
+                result.stage_failed_versions["index"] = batch
         self.alert(version_id)
+
+    def flush_index(self) -> str | None:
+        """Index the versions waiting for it; on failure mark them failed and return the error."""
+        batch, self._to_index = self._to_index, []
+        if not batch:
+            return None
+        try:
+            self.index_versions(batch)
+        except Exception as exc:  # index down or broken: the database stays the truth
+            for version_id in batch:
+                self._mark_failed(version_id, "index", exc)
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+    def close(self) -> dict[str, int]:
+        """Flush what is still batched; returns {stage: versions that failed} for the stats."""
+        pending = len(self._to_index)
+        error = self.flush_index()
+        return {"index": pending} if error else {}
 
     def analyze(self, version_id: int, texts: Texts) -> bool:
         """Run the analyzer of the document's kind and store its findings; True if flagged."""
@@ -112,12 +139,12 @@ class DocumentPipeline:
         repository.save_findings(self.db, version_id, findings)  # also marks analysis done
         return flagged
 
-    def index_version(self, version_id: int) -> None:
+    def index_versions(self, version_ids: list[int]) -> None:
         if self.index is None:
             return  # stays pending until an index is configured
-        docs = list(repository.indexed_documents(self.db, version_ids=[version_id]))
+        docs = list(repository.indexed_documents(self.db, version_ids=version_ids))
         self.index.index(docs)
-        repository.stage_done(self.db, version_id, "index")
+        repository.stage_done(self.db, version_ids, "index")
 
     def alert(self, version_id: int) -> None:
         """Hand flagged versions to alerts: not built yet (alerts/ has no outbox so far)."""
@@ -153,12 +180,15 @@ class DocumentPipeline:
                 except Exception as exc:
                     self._mark_failed(version_id, "analysis", exc)
         if self.index is not None:
-            for version_id in repository.pending_versions(self.db, "index", limit=limit):
+            pending = repository.pending_versions(self.db, "index", limit=limit)
+            for start in range(0, len(pending), 500):
+                batch = pending[start : start + 500]
                 try:
-                    self.index_version(version_id)
-                    done["index"] += 1
+                    self.index_versions(batch)
+                    done["index"] += len(batch)
                 except Exception as exc:
-                    self._mark_failed(version_id, "index", exc)
+                    for version_id in batch:
+                        self._mark_failed(version_id, "index", exc)
         return done
 
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     crawl_progress_interval: float = Field(
         10.0, ge=0, description="Seconds between crawl progress lines; 0 turns them off."
     )
+    crawl_index_batch: int = Field(
+        50, ge=1, description="Documents indexed per batch during a crawl (1: one at a time)."
+    )
     crawl_retry_backoff: float = Field(
         1.0, ge=0, description="Seconds before the first retry of a failed page; doubles per retry."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -174,9 +175,16 @@ def test_store_pipeline_counts_new_unchanged_changed_and_flagged(db, stats) -> N
     from analyzers.registry import get_analyzer
 
     pipeline = StorePipeline(DocumentPipeline(db, analyzer_for=get_analyzer), stats)
-    pipeline.process_item(record())
-    pipeline.process_item(record())
-    pipeline.process_item(record(body=document(3).text + "\n第九条 本办法自发布之日起施行。"))
+
+    async def feed() -> None:
+        await pipeline.process_item(record())
+        await pipeline.process_item(record())
+        await pipeline.process_item(
+            record(body=document(3).text + "\n第九条 本办法自发布之日起施行。")
+        )
+        await pipeline.close_spider()
+
+    asyncio.run(feed())
     values = stats.get_stats()
     assert values["fairwatch/items_new"] == 1
     assert values["fairwatch/items_unchanged"] == 1
@@ -190,5 +198,24 @@ def test_store_failure_drops_the_item_with_a_reason(db, stats) -> None:
 
     pipeline = StorePipeline(DocumentPipeline(db), stats)
     with pytest.raises(DropItem, match="store failed"):
-        pipeline.process_item(record(url=""))  # storage refuses a record without a URL
+        # storage refuses a record without a URL
+        asyncio.run(pipeline.process_item(record(url="")))
     assert stats.get_value("fairwatch/drop_reason/store_failed") == 1
+
+
+def test_batched_index_failure_is_counted_per_version_at_close(db, stats, tmp_path) -> None:
+    from storage.search.fts import Fts5Index
+
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    sink = DocumentPipeline(db, index=Fts5Index(blocker / "search.db"), index_batch=10)
+    pipeline = StorePipeline(sink, stats)
+
+    async def feed() -> None:
+        for i in range(3):
+            await pipeline.process_item(record(url=f"http://x.gov.cn/t{i}.html"))
+        await pipeline.close_spider()
+
+    asyncio.run(feed())
+    assert stats.get_value("fairwatch/items_new") == 3
+    assert stats.get_value("fairwatch/stage_failed/index") == 3
