@@ -11,6 +11,7 @@ the room is still being watched. Everything is bounded by a timeout: a hang fail
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import time
 import traceback
@@ -24,7 +25,8 @@ from storage.records import DocumentRecord
 CHILD_TIMEOUT = 180.0
 # Fast local crawls: no politeness delay, no robots.txt on the fixture platform.
 TEST_OVERRIDES: dict[str, Any] = {
-    "LOG_LEVEL": "WARNING",
+    # FAIRWATCH_TEST_CRAWL_LOG=DEBUG shows the child crawl's log when a test needs it.
+    "LOG_LEVEL": os.environ.get("FAIRWATCH_TEST_CRAWL_LOG", "WARNING"),
     "ROBOTSTXT_OBEY": False,
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
@@ -77,8 +79,8 @@ def _child(
         process = CrawlerProcess(
             {
                 "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-                "LOG_LEVEL": "WARNING",
-                "LOG_INSTALL_ROOT_HANDLER": False,
+                "LOG_LEVEL": TEST_OVERRIDES["LOG_LEVEL"],
+                "LOG_INSTALL_ROOT_HANDLER": "FAIRWATCH_TEST_CRAWL_LOG" in os.environ,
             }
         )
         crawlers = []
