@@ -281,9 +281,21 @@ class ElasticsearchIndex(SearchIndex):
         """
         self._put_template()
         name = self._next_name()
-        self._call("creating the new index", self.client.indices.create, index=name)
+        # Nobody searches the new index yet: skip periodic refreshes while it fills.
+        self._call(
+            "creating the new index",
+            self.client.indices.create,
+            index=name,
+            settings={"index": {"refresh_interval": "-1"}},
+        )
         try:
             written = self._bulk.send(self._items(docs), index=name)
+            self._call(
+                "restoring the refresh interval",
+                self.client.indices.put_settings,
+                index=name,
+                body={"index": {"refresh_interval": None}},
+            )
             self._call("refreshing the new index", self.client.indices.refresh, index=name)
         except BaseException:
             # Whatever stopped us (the node, the database feeding docs, Ctrl-C), the alias

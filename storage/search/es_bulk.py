@@ -5,7 +5,8 @@ comes first, so one huge document cannot make a request the node refuses. A whol
 that fails with 429/5xx or a connection error is retried, and so are the single documents
 the node answers 429/5xx for; waits double from `initial_backoff` seconds. Documents the
 node refuses for good (a mapping error) are collected and reported together after every
-other document was written (`DocumentsRejected`).
+other document was written (`DocumentsRejected`). Batches are built in the caller's thread
+and sent from a second one, so tokenising the next batch overlaps indexing the last.
 """
 
 from __future__ import annotations
