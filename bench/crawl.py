@@ -137,15 +137,15 @@ def main() -> None:
     stored = full.get("fairwatch/items_new", 0)
     plain_rate = plain_pages / elapsed(plain)
     full_rate = full_pages / elapsed(full)
+    flagged = full.get("fairwatch/items_flagged", 0)
+    print(f"fixture site: {args.pages} generated detail pages, concurrency {args.concurrency}")
     print(
-        f"fixture site: {args.pages} generated detail pages on {site}, concurrency {args.concurrency}"
+        f"plain Scrapy, fetch only : {plain_pages:>5} pages in {elapsed(plain):7.2f}s"
+        f" = {plain_rate:8.1f} pages/s"
     )
     print(
-        f"plain Scrapy, fetch only : {plain_pages:>5} pages in {elapsed(plain):7.2f}s = {plain_rate:8.1f} pages/s"
-    )
-    print(
-        f"fairwatch full pipeline  : {full_pages:>5} pages in {elapsed(full):7.2f}s = {full_rate:8.1f} pages/s"
-        f"  ({stored} stored, {full.get('fairwatch/items_flagged', 0)} flagged; store+analyze+index)"
+        f"fairwatch full pipeline  : {full_pages:>5} pages in {elapsed(full):7.2f}s"
+        f" = {full_rate:8.1f} pages/s  ({stored} stored, {flagged} flagged)"
     )
     print(f"ratio full / plain       : {full_rate / plain_rate:.3f}")
     if plain_pages != args.pages or full_pages != args.pages or stored != args.pages:

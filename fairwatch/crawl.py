@@ -23,6 +23,7 @@ from crawlers.settings import crawl_settings
 from crawlers.sources.schema import SourceConfig
 from crawlers.spiders.source import SourceSpider
 from fairwatch.app import analyzer_lookup, open_database, open_search_index
+from fairwatch.errors import CrawlError
 from fairwatch.pipeline import DocumentPipeline
 from fairwatch.settings import Settings
 from storage import repository
@@ -33,10 +34,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-
-
-class CrawlError(Exception):
-    """A crawl could not be run at all (not: a site that failed; that is a failed run)."""
 
 
 @dataclass
@@ -104,6 +101,8 @@ def run_in_reactor(main: Callable[[], Awaitable[T]], *, log_level: str = "INFO")
 
     reactor.callWhenRunning(begin)
     reactor.run(installSignalHandlers=True)
+    if not results:  # the reactor was stopped from outside (Ctrl-C, SIGTERM)
+        raise CrawlError("crawl interrupted before it finished; its run stays 'running'")
     (result,) = results
     if isinstance(result, Failure):
         raise CrawlError(f"crawl aborted: {result.value}") from result.value

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import click
 
 from crawlers.sources import SourceError
+from fairwatch.errors import FairwatchError
 from fairwatch.settings import ConfigError, Settings, load_settings
 from storage.errors import StorageError
 
@@ -27,4 +28,6 @@ def domain_errors() -> Iterator[None]:
     except (SourceError, ConfigError) as exc:
         raise click.UsageError(str(exc)) from exc
     except StorageError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except FairwatchError as exc:  # the job could not run: exit 1, one line
         raise click.ClickException(str(exc)) from exc
