@@ -202,3 +202,28 @@ def test_sync_works_on_the_embedded_index_too(
         report = sync_index(db, index)
         assert report.indexed == len(stored)
         assert index.doc_ids() == set(stored)
+
+
+def test_documents_the_node_refuses_are_marked_failed_and_the_rest_done(
+    cli, db: Database, stored: dict[int, int], es_index: ElasticsearchIndex, es_url: str
+) -> None:
+    # A region longer than Lucene's 32 KB term limit: the node refuses this document only.
+    bad = repository.store_document(
+        db,
+        DocumentRecord(
+            source_id="gd-gov",
+            url="http://127.0.0.1/policy/huge.html",
+            kind="policy",
+            title="超长地区",
+            body="正文",
+            fetched_at=datetime(2024, 3, 1, tzinfo=UTC),
+            metadata={"region": "区" * 20000},
+        ),
+    )
+    result = cli("index", "sync", search_url=es_url)
+    assert result.exit_code == 1, result.output
+    assert f"doc {bad.doc_id}" in result.output and "refused 1" in result.output
+    assert es_index.doc_ids() == set(stored)
+    assert index_counts(db) == {"pending": 0, "done": len(stored), "failed": 1}
+    stages = repository.get_stages(db, bad.version_id)
+    assert stages["index"].status == "failed" and "immense" in (stages["index"].error or "")
