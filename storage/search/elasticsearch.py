@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
 
-from storage.errors import InvalidQuery
+from storage.errors import IndexUnavailable, InvalidQuery
 from storage.search.base import IndexedDocument, SearchIndex, SearchQuery, SearchResult
 from storage.search.es_bulk import BulkItem, BulkSender
 from storage.search.es_errors import translate_es_error
@@ -76,6 +77,7 @@ class ElasticsearchIndex(SearchIndex):
         chunk_bytes: int = 8 * 1024 * 1024,
         max_retries: int = 3,
         initial_backoff: float = 0.5,
+        cooldown: float = 30.0,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"Elasticsearch URL must start with http:// or https://, got {url!r}")
@@ -117,6 +119,11 @@ class ElasticsearchIndex(SearchIndex):
             initial_backoff=initial_backoff,
         )
         self._serializer = self.client.transport.serializer
+        # After writes gave up on an unreachable node, later writes fail at once for
+        # `cooldown` seconds instead of each waiting through its retries (a crawl keeps
+        # going; its documents stay pending for `fairwatch index sync`).
+        self.cooldown = cooldown
+        self._down_since: float | None = None
 
     def __repr__(self) -> str:
         return f"ElasticsearchIndex({self.location})"
@@ -206,12 +213,28 @@ class ElasticsearchIndex(SearchIndex):
 
     def index(self, docs: Iterable[IndexedDocument]) -> int:
         """Add or replace documents through the alias; return how many were written."""
-        return self._bulk.send(self._items(docs), index=self.alias)
+        return self._write(self._items(docs))
 
     def delete(self, doc_ids: Iterable[int]) -> None:
         dumps = self._serializer.dumps
-        items = (BulkItem(i, dumps({"delete": {"_id": str(i)}}) + "\n") for i in doc_ids)
-        self._bulk.send(items, index=self.alias)
+        self._write(BulkItem(i, dumps({"delete": {"_id": str(i)}}) + "\n") for i in doc_ids)
+
+    def _write(self, items: Iterable[BulkItem]) -> int:
+        now = time.monotonic()
+        if self._down_since is not None and now - self._down_since < self.cooldown:
+            raise IndexUnavailable(
+                f"unreachable {now - self._down_since:.0f}s ago; not writing for "
+                f"{self.cooldown - (now - self._down_since):.0f}s more "
+                "(documents stay pending for `fairwatch index sync`)",
+                location=self.location,
+            )
+        try:
+            written = self._bulk.send(items, index=self.alias)
+        except IndexUnavailable:
+            self._down_since = time.monotonic()
+            raise
+        self._down_since = None
+        return written
 
     def refresh(self) -> None:
         self._call("refreshing", self.client.indices.refresh, index=self.alias)

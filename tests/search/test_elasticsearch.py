@@ -11,6 +11,7 @@ import http.client
 import json
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -344,6 +345,30 @@ def test_node_down_is_index_unavailable_naming_the_node(prefix: str) -> None:
             message = str(err.value)
             assert "127.0.0.1" in message and prefix in message
             assert "secret" not in message  # credentials never reach logs or messages
+    finally:
+        index.close()
+
+
+def test_writes_fail_fast_for_a_while_after_the_node_was_found_down(prefix: str) -> None:
+    index = ElasticsearchIndex(
+        f"http://127.0.0.1:{closed_port()}",
+        index_prefix=prefix,
+        max_retries=2,
+        initial_backoff=0.2,
+        cooldown=1.0,
+    )
+    try:
+        started = time.monotonic()
+        with pytest.raises(IndexUnavailable, match="cannot reach"):
+            index.index(CORPUS)
+        assert time.monotonic() - started >= 0.6  # waited 0.2 + 0.4 s between three tries
+        started = time.monotonic()
+        with pytest.raises(IndexUnavailable, match="fairwatch index sync"):
+            index.index(CORPUS)
+        assert time.monotonic() - started < 0.2  # no retries during the cool-down
+        time.sleep(1.0)
+        with pytest.raises(IndexUnavailable, match="cannot reach"):  # tries again afterwards
+            index.index(CORPUS)
     finally:
         index.close()
 
