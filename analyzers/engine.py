@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -383,6 +384,7 @@ class _CompiledRole:
     ids: frozenset[int]
     exclude_ids: frozenset[int]
     negation_ids: frozenset[int]
+    key: int = 0  # equal roles of different rules share a key: their hits are computed once
 
 
 @dataclass
@@ -408,9 +410,13 @@ class RuleEngine:
         self._terms: list[str] = []
         self._rules: list[_CompiledRule] = []
         self._anchor_rules: dict[int, list[int]] = {}
+        role_keys: dict[tuple[CueRole, int], int] = {}
         for i, rule in enumerate(pack.rules):
             roles = [
-                _CompiledRole(r, self._ids(r.terms), self._ids(r.exclude), self._ids(r.negations))
+                _CompiledRole(
+                    r, self._ids(r.terms), self._ids(r.exclude), self._ids(r.negations),
+                    role_keys.setdefault((r, rule.negation_window), len(role_keys)),
+                )
                 for r in rule.roles
             ]
             cr = _CompiledRule(rule, i, roles, self._ids(rule.unless))
@@ -422,16 +428,21 @@ class RuleEngine:
             for tid in anchor.ids:
                 self._anchor_rules.setdefault(tid, []).append(i)
             self._rules.append(cr)
-        # term id -> (rule index, bit of the role) for every role with terms
-        self._term_roles: dict[int, list[tuple[int, int]]] = {}
-        self._full_mask: list[int] = []
-        for ri, cr in enumerate(self._rules):
+        # One bit per role with terms (over all rules): a term sets the bits of its roles,
+        # a rule's mask has the bits of all its roles.
+        self._role_masks: list[int] = []
+        bits: dict[int, int] = {}
+        k = 0
+        for cr in self._rules:
             mask = 0
-            for k, role in enumerate(r for r in cr.roles if r.ids):
+            for role in cr.roles:
+                if not role.ids:
+                    continue
                 mask |= 1 << k
                 for tid in role.ids:
-                    self._term_roles.setdefault(tid, []).append((ri, 1 << k))
-            self._full_mask.append(mask)
+                    bits[tid] = bits.get(tid, 0) | (1 << k)
+                k += 1
+            self._role_masks.append(mask)
         self._legal_ids = self._ids(pack.legal_basis)
         self._period_ids = self._ids(pack.exception_period)
         self._list_neg_ids = self._ids(pack.list_negations)
@@ -440,6 +451,7 @@ class RuleEngine:
             for term in exc.cues:
                 self._exc_by_term.setdefault(term, exc)
         self._exc_ids = self._ids(tuple(self._exc_by_term))
+        self._term_bits = [bits.get(tid, 0) for tid in range(len(self._terms))]
         self._automaton = ahocorasick.Automaton()
         for term, tid in self._term_ids.items():
             self._automaton.add_word(term, (tid, len(term)))
@@ -506,38 +518,44 @@ class RuleEngine:
                     starts_line and not NUMBERING_RE.match(ntext, cs)
                 ):
                     state.quoting = False
-            lead_in = bool(self._list_neg_ids) and ntext[cs:ce].rstrip().endswith(":")
+            lead_in = ntext[ce - 1] == ":" and bool(self._list_neg_ids)
             while ai < na and anchors[ai] < cs:
                 ai += 1
             if not lead_in and (state.quoting or ai >= na or anchors[ai] >= ce):
                 continue
             clause = ntext[cs:ce]
-            ctx = _ClauseContext(
-                clause,
-                [(end - ln + 1, end + 1, tid) for end, (tid, ln) in self._automaton.iter(clause)],
-                self._terms,
-            )
-            present = ctx.present
+            found_terms = list(self._automaton.iter(clause))
+            present = {tid for _, (tid, _) in found_terms}
             if lead_in and not self._list_neg_ids.isdisjoint(present):
                 state.quoting = True
                 continue
             if state.quoting:
                 continue
-            # A rule is a candidate when every role with terms has one in the clause: each
-            # present term sets the bits of the roles it belongs to.
-            sat: dict[int, int] = {}
+            # A rule is a candidate when one of its anchor terms and a term of every other
+            # role with terms occur: one bit per role, OR-ed over the terms present.
+            roles_present = 0
+            anchored: set[int] = set()
+            term_bits = self._term_bits
+            anchor_rules = self._anchor_rules
             for tid in present:
-                for ri, bit in self._term_roles.get(tid, ()):
-                    sat[ri] = sat.get(ri, 0) | bit
+                roles_present |= term_bits[tid]
+                if tid in anchor_rules:
+                    anchored.update(anchor_rules[tid])
             candidates = [
-                ri for ri, bits in sat.items()
-                if bits == self._full_mask[ri] and self._rules[ri].unless_ids.isdisjoint(present)
+                ri for ri in anchored
+                if roles_present & self._role_masks[ri] == self._role_masks[ri]
+                and self._rules[ri].unless_ids.isdisjoint(present)
             ]
             if not candidates:
                 continue
+            hits = [(end - ln + 1, end + 1, tid) for end, (tid, ln) in found_terms]
+            ctx = _ClauseContext(clause, hits, self._terms)
             # standard -> (grade rank, rule index, finding): the strongest, then earliest rule
             best: dict[str, tuple[int, int, Finding]] = {}
             for ri in sorted(candidates):
+                prev = best.get(self._rules[ri].rule.standard)
+                if prev is not None and prev[0] == 0:
+                    continue  # this standard already has a finding of the strongest grade
                 found = self._apply(self._rules[ri], ctx, sector, platform)
                 if found is None:
                     continue
@@ -565,10 +583,9 @@ class RuleEngine:
             return None
         per_role: list[list[tuple[int, int]]] = []
         for role in cr.roles:
-            key = (role.role, rule.negation_window)
-            found = ctx.cache.get(key)
+            found = ctx.cache.get(role.key)
             if found is None:
-                found = ctx.cache[key] = self._role_hits(role, ctx, rule.negation_window)
+                found = ctx.cache[role.key] = self._role_hits(role, ctx, rule.negation_window)
             if not found:
                 return None
             per_role.append(found)
@@ -653,7 +670,7 @@ class _ClauseContext:
         for s, e, t in hits:
             self.by_tid.setdefault(t, []).append((s, e))
         self.present = self.by_tid.keys()
-        self.cache: dict[tuple[CueRole, int], list[tuple[int, int]]] = {}
+        self.cache: dict[int, list[tuple[int, int]]] = {}
 
     def spans(self, ids: frozenset[int]) -> list[tuple[int, int]]:
         found = ids & self.present
@@ -688,37 +705,59 @@ def _selectivity(role: _CompiledRole) -> tuple[int, int]:
 def _best_window(
     per_role: list[list[tuple[int, int]]], window: int, ordered: bool
 ) -> list[tuple[int, int]] | None:
-    """One hit per role, all within `window` characters; the tightest such choice."""
+    """One hit per role, all within `window` characters; the tightest such choice.
+
+    For each role, `_Earliest` answers "the hit starting at or after x that ends first" in
+    O(log n), so the search is O(hits x roles x log hits).
+    """
     best: list[tuple[int, int]] | None = None
     best_span = window + 1
+    if len(per_role) == 1:
+        h = min(per_role[0], key=lambda h: h[1] - h[0])
+        return [h] if h[1] - h[0] <= window else None
+    index = [_Earliest(hits) for hits in per_role]
     if ordered:
         for first in per_role[0]:
             chosen = [first]
-            ok = True
-            for hits in per_role[1:]:
-                prev_end = chosen[-1][1]
-                nxt = [h for h in hits if h[0] >= prev_end]
-                if not nxt:
-                    ok = False
+            for idx in index[1:]:
+                nxt = idx.after(chosen[-1][1])
+                if nxt is None:
                     break
-                chosen.append(min(nxt, key=lambda h: h[1]))
-            if ok:
+                chosen.append(nxt)
+            else:
                 span = chosen[-1][1] - first[0]
                 if span < best_span:
                     best, best_span = chosen, span
         return best
-    starts = sorted({h[0] for hits in per_role for h in hits})
-    for left in starts:
+    for left in sorted({h[0] for hits in per_role for h in hits}):
         chosen = []
-        for hits in per_role:
-            cands = [h for h in hits if h[0] >= left]
-            if not cands:
+        for idx in index:
+            nxt = idx.after(left)
+            if nxt is None:
                 return best
-            chosen.append(min(cands, key=lambda h: h[1]))
+            chosen.append(nxt)
         span = max(h[1] for h in chosen) - left
         if span < best_span:
             best, best_span = chosen, span
     return best
+
+
+class _Earliest:
+    """Hits sorted by start, with the earliest-ending hit of every suffix."""
+
+    __slots__ = ("best", "starts")
+
+    def __init__(self, hits: list[tuple[int, int]]) -> None:
+        hits = sorted(hits)
+        self.starts = [h[0] for h in hits]
+        self.best: list[tuple[int, int]] = hits[:]
+        for i in range(len(hits) - 2, -1, -1):
+            if self.best[i + 1][1] < self.best[i][1]:
+                self.best[i] = self.best[i + 1]
+
+    def after(self, x: int) -> tuple[int, int] | None:
+        i = bisect_left(self.starts, x)
+        return self.best[i] if i < len(self.best) else None
 
 
 def _make_tokenizer(dictionary: Path | None) -> Any:

@@ -37,6 +37,9 @@ def _build_table() -> dict[int, int | str]:
 
 _TABLE = _build_table()
 _WS_RE = re.compile(r"\s+")
+# The runs normalize() must look at: all whitespace except a lone line break right after
+# sentence-ending punctuation, which stays as it is (the common case, skipped in C).
+_WS_TODO_RE = re.compile(r"(?<![。；;：:！!？?])\s+|(?<=[。；;：:！!？?])(?:\s{2,}|[^\S\n]\s*)")
 # Numbering that opens a new item: （一） (1) 一、 1. 1、 第三条 第二章
 NUMBERING_RE = re.compile(
     r"(?:第[一二三四五六七八九十百零〇\d]+[条章节款项]|\([一二三四五六七八九十\d]{1,3}\)"
@@ -90,7 +93,7 @@ def normalize(text: str) -> Normalized:
     orig_starts = [0]
     pos = 0
     out_len = 0
-    for m in _WS_RE.finditer(t):
+    for m in _WS_TODO_RE.finditer(t):
         s, e = m.span()
         pieces.append(t[pos:s])
         out_len += s - pos
