@@ -13,14 +13,16 @@ migration and its version record commit together or not at all.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -120,7 +122,8 @@ class Database:
 
         logger.info("migrating %s to %s", self._safe_url, revision)
         try:
-            command.upgrade(self._alembic_config(), revision)
+            with self._migration_lock():
+                command.upgrade(self._alembic_config(), revision)
         except sa_exc.SQLAlchemyError as exc:
             error = translate_db_error(exc, context=f"upgrade {self._safe_url}", url=self._safe_url)
             if isinstance(error, DatabaseUnavailable):
@@ -133,6 +136,32 @@ class Database:
                 f"upgrade {self._safe_url} to {revision}: {type(exc).__name__}: {exc}",
                 revision=revision,
             ) from exc
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """Serialise upgrades of one database across processes (a crawl and the CLI may start
+        together): a PostgreSQL advisory lock, or a lock file beside a SQLite file."""
+        if self.dialect == "postgresql":
+            key = zlib.crc32(f"fairwatch-migrations:{self.schema or ''}".encode()) & 0x7FFFFFFF
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    conn.commit()
+            return
+        database = make_url(self.url).database
+        if not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.migrate-lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def current_revision(self) -> str | None:
         """The revision the schema is at, or None for an empty database."""

@@ -30,7 +30,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -168,7 +168,8 @@ class DocumentVersion(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     html_sha256: Mapped[str | None] = mapped_column(String(64))
     screenshot_path: Mapped[str | None] = mapped_column(Text)
-    screenshot_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Deferred: lists and detail views must not pull every PNG; see get_screenshot().
+    screenshot_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     fetched_at: Mapped[datetime]
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -184,6 +185,11 @@ class DocumentVersion(Base):
         CheckConstraint("number >= 1", name="number"),
         _NO_ID_REUSE,
     )
+
+
+DocumentVersion.has_screenshot = column_property(  # type: ignore[attr-defined]
+    DocumentVersion.__table__.c.screenshot_png.is_not(None)
+)
 
 
 class Attachment(Base):

@@ -8,7 +8,13 @@ returns plain values (`storage.repository.views`), never ORM objects. Errors are
 from storage.repository.documents import known_document, store_document
 from storage.repository.findings import FindingLike, add_review, save_findings
 from storage.repository.indexing import current_versions, indexed_documents
-from storage.repository.listing import ORDERS, get_version, list_documents, show_document
+from storage.repository.listing import (
+    ORDERS,
+    get_screenshot,
+    get_version,
+    list_documents,
+    show_document,
+)
 from storage.repository.runs import ensure_source, finish_run, get_run, list_runs, start_run
 from storage.repository.stages import (
     get_stages,
@@ -53,6 +59,7 @@ __all__ = [
     "ensure_source",
     "finish_run",
     "get_run",
+    "get_screenshot",
     "get_stages",
     "get_version",
     "indexed_documents",

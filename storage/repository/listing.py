@@ -188,7 +188,7 @@ def _version_view(v: DocumentVersion, doc: Document) -> VersionView:
         last_modified=v.last_modified,
         html_sha256=v.html_sha256,
         screenshot_path=v.screenshot_path,
-        has_screenshot=v.screenshot_png is not None,
+        has_screenshot=bool(v.has_screenshot),
         fetched_at=v.fetched_at,
         run_id=v.run_id,
         attachments=[
@@ -235,3 +235,14 @@ def _version_view(v: DocumentVersion, doc: Document) -> VersionView:
         ],
         stages={s.stage: _stage_info(s) for s in v.stages},
     )
+
+
+def get_screenshot(db: Database, version_id: int) -> bytes | None:
+    """The PNG captured with a version (evidence of what was online), or None."""
+    with db.session(context=f"read screenshot of version {version_id}") as session:
+        row = session.execute(
+            select(DocumentVersion.screenshot_png).where(DocumentVersion.id == version_id)
+        ).one_or_none()
+        if row is None:
+            raise VersionNotFound(version_id)
+        return row[0]

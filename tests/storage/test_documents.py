@@ -101,6 +101,10 @@ def test_metadata_columns_and_evidence(make_record, db: Database) -> None:
         "2023-12-01",
     )
     assert v.html_sha256 == "f" * 64 and v.has_screenshot
+    assert repo.get_screenshot(db, stored.version_id) == b"\x89PNG\r\n"
+    other = repo.store_document(db, make_record(70))
+    assert not repo.get_version(db, other.version_id).has_screenshot
+    assert repo.get_screenshot(db, other.version_id) is None
     assert v.platform == "douyin"
     assert v.fetched_at == record.fetched_at and v.fetched_at.tzinfo is not None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,25 @@ def test_sqlite_file_that_cannot_be_opened(tmp_path: Path) -> None:
 def test_unusable_urls_are_rejected(url: str) -> None:
     with pytest.raises(DatabaseUnavailable, match="cannot use this URL"):
         Database(url)
+
+
+def test_concurrent_upgrades_of_one_database_both_succeed(empty_db: Database) -> None:
+    other = Database(empty_db.url, schema=empty_db.schema)
+    errors: list[BaseException] = []
+
+    def upgrade(db: Database) -> None:
+        try:
+            db.upgrade()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upgrade, args=(d,)) for d in (empty_db, other)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        other.close()
+    assert errors == []
+    assert empty_db.current_revision() == "0001"
