@@ -184,6 +184,23 @@ class SearchIndex(ABC):
         """Every doc_id in the index (used by `fairwatch index sync` to compare)."""
 
     @abstractmethod
+    def indexed_versions(self) -> dict[int, int]:
+        """doc_id -> version_id of everything in the index (finds stale documents)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many documents the index holds."""
+
+    @abstractmethod
+    def rebuild(self, docs: Iterable[IndexedDocument]) -> int:
+        """Replace the whole index by `docs` with no moment where search is empty; if it
+        fails, the old index stays in use. Returns how many documents were written."""
+
+    @abstractmethod
+    def drop(self) -> None:
+        """Delete the index and everything it stored (tests and benchmarks)."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
     def refresh(self) -> None:

@@ -15,10 +15,12 @@ its words, or its bigrams as a phrase, i.e. the term as a substring.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from storage.search.tokens import DEFAULT_DICTIONARY, ChineseTokenizer, QueryTer
 
 logger = logging.getLogger(__name__)
 
+BATCH = 500  # documents per write transaction
 FORMAT_VERSION = "1"  # bump when the schema or the tokenisation changes: forces a rebuild
 _WORD_COLUMNS = "{title_w body_w att_w}"
 _GRAM_COLUMNS = "{title_g body_g att_g}"
@@ -184,19 +187,21 @@ class Fts5Index(SearchIndex):
             self._ensured = True
 
     def index(self, docs: Iterable[IndexedDocument]) -> int:
-        # Tokenise outside the write transaction: it is the slow part.
-        rows = [(doc, self._tokens(doc)) for doc in docs]
-        if not rows:
-            return 0
+        """Add or replace `docs`, committing every BATCH documents (memory stays bounded
+        however many a rebuild streams in)."""
+        total = 0
+        for chunk in _chunks(docs, BATCH):
+            # Tokenise outside the write transaction: it is the slow part.
+            rows = [(doc, self._tokens(doc)) for doc in chunk]
 
-        def write(conn: sqlite3.Connection) -> int:
-            for doc, tokens in rows:
-                self._write_one(conn, doc, tokens)
-            return len(rows)
+            def write(conn: sqlite3.Connection, rows: list = rows) -> int:
+                for doc, tokens in rows:
+                    self._write_one(conn, doc, tokens)
+                return len(rows)
 
-        count = self._run(write, what=f"indexing {len(rows)} document(s)", write=True)
-        logger.debug("indexed %d document(s) into %s", count, self.location)
-        return count
+            total += self._run(write, what=f"indexing {len(rows)} document(s)", write=True)
+        logger.debug("indexed %d document(s) into %s", total, self.location)
+        return total
 
     def delete(self, doc_ids: Iterable[int]) -> None:
         ids = list(doc_ids)
@@ -217,6 +222,49 @@ class Fts5Index(SearchIndex):
         return self._run(
             lambda conn: conn.execute("SELECT count(*) FROM docs").fetchone()[0], what="counting"
         )
+
+    def indexed_versions(self) -> dict[int, int]:
+        """doc_id -> version_id of everything in the index (what `index sync` compares)."""
+        return self._run(
+            lambda conn: dict(conn.execute("SELECT doc_id, version_id FROM docs").fetchall()),
+            what="listing indexed versions",
+        )
+
+    def rebuild(self, docs: Iterable[IndexedDocument]) -> int:
+        """Build a complete new index file beside this one, then swap it in.
+
+        Searches keep reading the old file until the swap; if building fails, the partial
+        file is removed and the old index is left as it was.
+        """
+        if self.location == ":memory:":
+            with self._lock:
+                self.delete(self.doc_ids())
+                return self.index(docs)
+        target = Path(self.location)
+        building = target.with_name(target.name + ".rebuild")
+        _remove_database_files(building)
+        fresh = Fts5Index(building, dictionary=self.tokenizer.dictionary)
+        try:
+            written = fresh.index(docs)
+            fresh.ensure()  # an empty rebuild still produces a valid index file
+        except BaseException:
+            fresh.close()
+            _remove_database_files(building)
+            raise
+        fresh.close()  # the last connection checkpoints its WAL into the file
+        with self._lock:
+            self.close()
+            _remove_database_files(target, keep_main=True)
+            os.replace(building, target)
+        logger.info("rebuilt search index %s (%d documents)", target, written)
+        return written
+
+    def drop(self) -> None:
+        """Close and delete the index file (tests and benchmarks)."""
+        with self._lock:
+            self.close()
+            if self.location != ":memory:":
+                _remove_database_files(Path(self.location))
 
     def close(self) -> None:
         with self._lock:
@@ -351,6 +399,25 @@ class Fts5Index(SearchIndex):
             last_id, _, last_key = page[query.size - 1]
             next_after = encode_cursor(query.sort, [last_key, last_id])
         return SearchResult(total=total, hits=hits, next_after=next_after, aggregations=aggs)
+
+
+def _chunks(items: Iterable[IndexedDocument], size: int) -> Iterator[list[IndexedDocument]]:
+    chunk: list[IndexedDocument] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _remove_database_files(path: Path, *, keep_main: bool = False) -> None:
+    """Delete a SQLite file and its WAL and shared-memory companions."""
+    suffixes = ("-wal", "-shm") if keep_main else ("", "-wal", "-shm")
+    for suffix in suffixes:
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
 
 
 def _quote(token: str) -> str:

@@ -176,3 +176,29 @@ def test_cursor_of_another_sort_is_refused(index: SearchIndex) -> None:
     cursor = index.search(SearchQuery(sort="published", size=1)).next_after
     with pytest.raises(InvalidQuery, match="sort"):
         index.search(SearchQuery(sort="relevance", size=1, after=cursor))
+
+
+def test_count_and_indexed_versions(index: SearchIndex) -> None:
+    assert index.count() == len(CORPUS)
+    assert index.indexed_versions() == {d.doc_id: d.version_id for d in CORPUS}
+
+
+def test_rebuild_replaces_the_whole_index(index: SearchIndex) -> None:
+    kept = [d for d in CORPUS if d.kind == "policy"]
+    assert index.rebuild(iter(kept)) == len(kept)
+    index.refresh()
+    assert index.doc_ids() == {d.doc_id for d in kept}
+    assert ids(index.search(SearchQuery(text="指定"))) == {2, 4}
+    assert ids(index.search(SearchQuery(text="珀莱雅红宝石"))) == set()
+
+
+def test_failed_rebuild_leaves_the_old_index(index: SearchIndex) -> None:
+    def broken():
+        yield CORPUS[0]
+        raise RuntimeError("database went away while reading documents")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        index.rebuild(broken())
+    index.refresh()
+    assert index.doc_ids() == {d.doc_id for d in CORPUS}
+    assert ids(index.search(SearchQuery(text="最佳"))) == {3}

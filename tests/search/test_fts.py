@@ -82,3 +82,31 @@ def test_threads_share_one_index(tmp_path: Path) -> None:
         assert index.search(SearchQuery(text="本地企业")).total == 60
     finally:
         index.close()
+
+
+def test_search_reads_the_old_file_until_the_rebuild_swaps(tmp_path: Path) -> None:
+    index = Fts5Index(tmp_path / "search.db")
+    index.index(CORPUS)
+    seen_during: list[int] = []
+
+    def docs():
+        seen_during.append(index.search(SearchQuery(text="本地企业")).total)
+        yield doc(99, body="重建后的唯一文件")
+
+    try:
+        assert index.rebuild(docs()) == 1
+        assert seen_during == [1]  # the old index answered while the new one was built
+        assert index.doc_ids() == {99}
+        assert not (tmp_path / "search.db.rebuild").exists()
+    finally:
+        index.drop()
+    assert not (tmp_path / "search.db").exists()
+
+
+def test_large_inputs_are_written_in_batches(tmp_path: Path, monkeypatch) -> None:
+    import storage.search.fts as fts
+
+    monkeypatch.setattr(fts, "BATCH", 7)
+    with Fts5Index(tmp_path / "search.db") as index:
+        assert index.index(doc(n, body="批量") for n in range(1, 31)) == 30
+        assert index.search(SearchQuery(text="批量")).total == 30
