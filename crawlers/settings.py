@@ -81,5 +81,10 @@ def crawl_settings(source: SourceConfig, **overrides: Any) -> dict[str, Any]:
         logger.warning(
             "source %s overrides robots.txt (robots: ignore in its source file)", source.id
         )
+    if source.browser:
+        # Rendered in Chromium through scrapy-playwright (crawlers/browser/settings.py).
+        from crawlers.browser.settings import with_browser
+
+        settings = with_browser(settings)
     settings.update(overrides)
     return settings

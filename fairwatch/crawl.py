@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from crawlers.settings import crawl_settings
 from crawlers.sources.schema import SourceConfig
+from crawlers.spiders.ad import AdSpider
 from crawlers.spiders.source import SourceSpider
 from fairwatch.app import analyzer_lookup, open_database, open_search_index
 from fairwatch.errors import CrawlError
@@ -184,7 +185,8 @@ async def _crawl_one(
         "LOG_LEVEL": settings.log_level,
     }
     values = crawl_settings(source, **{**ours, **(overrides or {})})
-    crawler = Crawler(SourceSpider, values)
+    spider_cls = AdSpider if source.kind == "ad" else SourceSpider
+    crawler = Crawler(spider_cls, values)
     runner = AsyncCrawlerRunner(values)
     logger.info("crawling %s (run %d) from %s", source.id, run_id, ", ".join(source.start_urls))
     try:
