@@ -4,8 +4,8 @@
 scrapy-playwright with the system Chromium: the handler registered for http and https (a
 request goes through the browser only when its meta says `playwright`), the asyncio
 reactor, bounded contexts and pages, a navigation timeout, heavy resources aborted,
-contexts recycled, and the plugin's memory extension in place of Scrapy's MemoryUsage so
-browser memory counts toward MEMUSAGE_LIMIT_MB.
+contexts recycled, and the plugin's memory extension (crawlers.browser.memusage) in place
+of Scrapy's MemoryUsage so browser memory counts toward MEMUSAGE_LIMIT_MB.
 """
 
 from __future__ import annotations
@@ -133,7 +133,8 @@ def browser_settings(**overrides: Any) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": v["FAIRWATCH_BROWSER_CONCURRENCY"],
         "EXTENSIONS": {
             "scrapy.extensions.memusage.MemoryUsage": None,
-            "scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension": 0,
+            # The plugin's extension, reading the browser's memory from the process tree.
+            "crawlers.browser.memusage.BrowserMemoryUsage": 0,
         },
         "DOWNLOADER_MIDDLEWARES": {
             # Close to the handler, so a request it tags reaches the browser untouched.

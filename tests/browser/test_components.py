@@ -3,6 +3,9 @@ capture and the live-room line bookkeeping."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -155,7 +158,7 @@ def test_browser_settings() -> None:
     assert set(CHROMIUM_ARGS) <= set(launch["args"])
     assert "--disable-background-networking" in launch["args"]
     assert s["EXTENSIONS"]["scrapy.extensions.memusage.MemoryUsage"] is None
-    assert "scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension" in s["EXTENSIONS"]
+    assert "crawlers.browser.memusage.BrowserMemoryUsage" in s["EXTENSIONS"]
     assert s["PLAYWRIGHT_ABORT_REQUEST"] == "crawlers.browser.blocking.should_abort_request"
     assert s["PLAYWRIGHT_MAX_CONTEXTS"] == 2 and s["PLAYWRIGHT_MAX_PAGES_PER_CONTEXT"] == 4
 
@@ -224,3 +227,28 @@ def test_recycler_moves_to_a_new_context_after_n_pages() -> None:
     assert "playwright_context" not in plain.meta
     with pytest.raises(BrowserConfigError, match="RECYCLE_PAGES"):
         ContextRecycleMiddleware(0)
+
+
+def test_memory_usage_counts_the_process_tree() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.browser.memusage import BrowserMemoryUsage, tree_rss
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; b = bytearray(64 * 2**20); sys.stdin.read()"],
+        stdin=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while tree_rss()[1] < 64 * 2**20 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the child is still allocating
+        own, children = tree_rss()
+        assert children >= 64 * 2**20
+        crawler = get_crawler(settings_dict={"MEMUSAGE_ENABLED": True})
+        ext = BrowserMemoryUsage.from_crawler(crawler)
+        assert ext._get_total_playwright_process_memory() >= 64 * 2**20
+        assert ext.get_virtual_size() >= children
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=10)
