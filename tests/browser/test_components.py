@@ -252,3 +252,16 @@ def test_memory_usage_counts_the_process_tree() -> None:
         assert child.stdin is not None
         child.stdin.close()
         child.wait(timeout=10)
+
+
+def test_main_fixture_site_mounts_the_platform_pages() -> None:
+    import urllib.request
+
+    from tests.site import FixtureSite
+
+    with FixtureSite() as site:
+        with urllib.request.urlopen(site.url + "/platform/seeding/1001", timeout=10) as resp:
+            html = resp.read().decode("utf-8")
+        with urllib.request.urlopen(site.url + "/platform/api/product/fund-9", timeout=10) as r:
+            data = r.read().decode("utf-8")
+    assert 'data-kind="seeding"' in html and "保本保息" in data

@@ -9,6 +9,7 @@ Sections (see tests/site/README.md for the full map):
   /private/  disallowed by robots.txt
   /real/     the real pages saved in ../shared/fixtures/real/pages
   /gen/      N generated TRS detail pages for the bench (index.html, index_{n}.html)
+  /platform/ ad platform pages rendered by scripts (tests/site/platform/server.py)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.site import pages
 from tests.site.content import document
 from tests.site.files import attachment_bytes
+from tests.site.platform import server as platform
 
 REAL_PAGES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "real" / "pages"
 REAL_GOV_PAGES = {
@@ -131,6 +133,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
         self.state.record(path)
+        if path.startswith("/platform/") and platform.handle(self):
+            return  # platform-like pages rendered by scripts (tests/site/platform)
         for pattern, name in ROUTES:
             match = pattern.fullmatch(path)
             if match:
