@@ -13,6 +13,7 @@ import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 
+from crawlers.browser.blocking import block_images, should_abort_request
 from crawlers.browser.errors import ContentMissingError
 from crawlers.browser.page_methods import expand, wait_for_content
 from crawlers.browser.rules import AdRules, ExpandRules
@@ -173,3 +174,30 @@ def test_a_browser_crash_mid_crawl_is_retried_not_fatal(
     assert len(stored) >= 7, (len(stored), stats.get("fairwatch/ad/failures"))
     assert run.status in ("succeeded", "partial")
     assert stats.get("fairwatch/pages_failed", 0) == 8 - len(stored)
+
+
+def _failed_requests(site: str, *, block_img: bool) -> set[str]:
+    async def go(page: Page, _: Any) -> set[str]:
+        failed: set[str] = set()
+        page.on("requestfailed", lambda r: failed.add(r.url.rsplit(".", 1)[1]))
+
+        async def handler(route: Any) -> None:  # what scrapy-playwright does with the setting
+            if should_abort_request(route.request):
+                await route.abort()
+            else:
+                await route.continue_()
+
+        await page.route("**/*", handler)
+        if block_img:
+            await block_images(page)
+        await page.goto(site + "/platform/static/heavy.html", wait_until="load")
+        await page.wait_for_load_state("networkidle")
+        return failed
+
+    return in_browser(go)
+
+
+def test_heavy_resources_are_aborted(platform_site: str) -> None:
+    """Fonts and media always; images only where no screenshot is kept."""
+    assert _failed_requests(platform_site, block_img=False) == {"woff2", "mp4"}
+    assert _failed_requests(platform_site, block_img=True) == {"woff2", "mp4", "png"}

@@ -8,6 +8,7 @@ Routes (all under /platform/):
     hang                                            never finishes loading
     crash                                           exhausts the renderer's memory
     huge                                            a 200 MB response
+    static/heavy.html                               a page with an image, a font, a video
     seeding/empty                                   a post with no text
 
 `handle(handler)` serves these paths for any BaseHTTPRequestHandler and returns False for
@@ -44,6 +45,17 @@ PAGE = """<!doctype html>
 .danmaku .msg{{color:#06c}} .price{{color:#c00;margin:0 8px}}</style></head>
 <body><div id="app" data-kind="{kind}" data-api="{api}"></div>
 <script src="/platform/static/app.js"></script></body></html>
+"""
+
+# A 1x1 transparent PNG.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea73581e40000000049454e44ae426082"
+)
+HEAVY_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>heavy</title>
+<style>@font-face{font-family:F;src:url(/platform/static/asset.woff2)} p{font-family:F}</style>
+</head><body><p>图文</p><img src="/platform/static/asset.png">
+<video src="/platform/static/asset.mp4" autoplay muted></video></body></html>
 """
 
 CRASH_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>crash</title></head>
@@ -250,6 +262,18 @@ def handle(handler: BaseHTTPRequestHandler) -> bool:
                 "more": hi < content.FEED_TOTAL,
             },
         )
+        return True
+    if rest.startswith("static/asset."):
+        # Stand-ins for the heavy resources a page pulls in: image, font, media.
+        ext = rest.rsplit(".", 1)[1]
+        ctype = {"png": "image/png", "woff2": "font/woff2", "mp4": "video/mp4"}.get(ext)
+        if ctype is None:
+            _send(handler, 404, b"not found", "text/plain")
+        else:
+            _send(handler, 200, PIXEL if ext == "png" else b"\0" * 1024, ctype)
+        return True
+    if rest == "static/heavy.html":
+        _send(handler, 200, HEAVY_PAGE.encode("utf-8"), "text/html; charset=utf-8")
         return True
     if rest == "static/app.js":
         _send(handler, 200, APP_JS, "application/javascript; charset=utf-8")
