@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from storage.db import Database
 from storage.models import (
@@ -21,6 +22,8 @@ from storage.models import (
 from storage.repository._common import latest_version_ids
 from storage.search.base import IndexedDocument
 
+_NEWER = aliased(DocumentVersion)
+
 
 def indexed_documents(
     db: Database,
@@ -30,70 +33,126 @@ def indexed_documents(
     index_status: str | None = None,
     batch_size: int = 500,
 ) -> Iterator[IndexedDocument]:
-    """Yield the current version of each document (optionally only the given ones, or only
-    those whose index stage has `index_status`), in doc_id order, `batch_size` at a time.
+    """Yield the current version of each document, `batch_size` at a time.
 
-    Each batch is read in its own short transaction, so a long rebuild holds no lock.
+    Optionally only the given documents, only the given versions (those no longer
+    current are skipped), or only versions whose index stage has `index_status`. Each
+    batch is read in its own short transaction, so a long rebuild holds no lock, and
+    costs the same however large the database is (no scan of every version per batch).
     """
-    wanted_docs = set(doc_ids) if doc_ids is not None else None
-    wanted_versions = set(version_ids) if version_ids is not None else None
+    for batch in _version_batches(db, doc_ids, version_ids, batch_size):
+        if index_status is not None:
+            batch = _with_index_status(db, batch, index_status)
+        if batch:
+            yield from _load(db, batch)
+
+
+def _version_batches(
+    db: Database,
+    doc_ids: Iterable[int] | None,
+    version_ids: Iterable[int] | None,
+    batch_size: int,
+) -> Iterator[list[int]]:
+    """Lists of current version ids, in doc_id order (version_id order if given those)."""
+    if version_ids is not None:
+        wanted = sorted(set(version_ids))
+        for start in range(0, len(wanted), batch_size):
+            chunk = wanted[start : start + batch_size]
+            newer = select(_NEWER.id).where(
+                _NEWER.document_id == DocumentVersion.document_id, _NEWER.id > DocumentVersion.id
+            )
+            stmt = (
+                select(DocumentVersion.id)
+                .where(DocumentVersion.id.in_(chunk), ~newer.exists())
+                .order_by(DocumentVersion.id)
+            )
+            if doc_ids is not None:
+                stmt = stmt.where(DocumentVersion.document_id.in_(list(doc_ids)))
+            with db.session(context="select versions to index") as session:
+                yield list(session.scalars(stmt))
+        return
+    chosen = sorted(set(doc_ids)) if doc_ids is not None else None
     last_id = 0
     while True:
-        latest = latest_version_ids()
-        stmt = (
-            select(Document, DocumentVersion, Source)
-            .join(latest, latest.c.document_id == Document.id)
-            .join(DocumentVersion, DocumentVersion.id == latest.c.version_id)
-            .join(Source, Source.id == Document.source_id)
-            .where(Document.id > last_id)
-            .order_by(Document.id)
-            .limit(batch_size)
-        )
-        if wanted_docs is not None:
-            stmt = stmt.where(Document.id.in_(wanted_docs))
-        if wanted_versions is not None:
-            stmt = stmt.where(DocumentVersion.id.in_(wanted_versions))
-        if index_status is not None:
-            stmt = stmt.join(
-                StageState,
-                (StageState.version_id == DocumentVersion.id) & (StageState.stage == "index"),
-            ).where(StageState.status == index_status)
-        with db.session(context="read documents to index") as session:
-            rows = session.execute(stmt).all()
-            if not rows:
-                return
-            ids = [version.id for _, version, _ in rows]
-            attachments = _attachment_texts(session, ids)
-            standards, grades, reviews = _finding_summaries(session, ids)
-            batch = [
-                IndexedDocument(
-                    doc_id=doc.id,
-                    version_id=version.id,
-                    source_id=doc.source_id,
-                    kind=doc.kind,
-                    url=doc.url,
-                    title=version.title,
-                    body=version.body,
-                    attachments_text=attachments.get(version.id, ""),
-                    issuer=version.issuer or source.issuer,
-                    region=(version.meta or {}).get("region") or source.region,
-                    platform=doc.platform,
-                    doc_number=version.doc_number,
-                    published=version.published,
-                    fetched_at=version.fetched_at.date(),
-                    standards=sorted(standards.get(version.id, ())),
-                    grade=grades.get(version.id),
-                    review_status=reviews.get(version.id),
+        if chosen is not None:
+            docs = [d for d in chosen if d > last_id][:batch_size]
+        else:
+            with db.session(context="select documents to index") as session:
+                docs = list(
+                    session.scalars(
+                        select(Document.id)
+                        .where(Document.id > last_id)
+                        .order_by(Document.id)
+                        .limit(batch_size)
+                    )
                 )
-                for doc, version, source in rows
-            ]
-        yield from batch
-        last_id = rows[-1][0].id
-        if len(rows) < batch_size:
+        if not docs:
+            return
+        with db.session(context="select current versions") as session:
+            latest = dict(
+                session.execute(
+                    select(DocumentVersion.document_id, func.max(DocumentVersion.id))
+                    .where(DocumentVersion.document_id.in_(docs))
+                    .group_by(DocumentVersion.document_id)
+                ).all()
+            )
+        yield [latest[d] for d in docs if d in latest]
+        last_id = docs[-1]
+        if len(docs) < batch_size:
             return
 
 
-def _attachment_texts(session, version_ids: list[int]) -> dict[int, str]:
+def _with_index_status(db: Database, version_ids: list[int], status: str) -> list[int]:
+    with db.session(context="read index stages") as session:
+        keep = set(
+            session.scalars(
+                select(StageState.version_id).where(
+                    StageState.version_id.in_(version_ids),
+                    StageState.stage == "index",
+                    StageState.status == status,
+                )
+            )
+        )
+    return [v for v in version_ids if v in keep]
+
+
+def _load(db: Database, version_ids: list[int]) -> list[IndexedDocument]:
+    stmt = (
+        select(Document, DocumentVersion, Source)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .join(Source, Source.id == Document.source_id)
+        .where(DocumentVersion.id.in_(version_ids))
+        .order_by(Document.id)
+    )
+    with db.session(context="read documents to index") as session:
+        rows = session.execute(stmt).all()
+        attachments = _attachment_texts(session, version_ids)
+        standards, grades, reviews = _finding_summaries(session, version_ids)
+        return [
+            IndexedDocument(
+                doc_id=doc.id,
+                version_id=version.id,
+                source_id=doc.source_id,
+                kind=doc.kind,
+                url=doc.url,
+                title=version.title,
+                body=version.body,
+                attachments_text=attachments.get(version.id, ""),
+                issuer=version.issuer or source.issuer,
+                region=(version.meta or {}).get("region") or source.region,
+                platform=doc.platform,
+                doc_number=version.doc_number,
+                published=version.published,
+                fetched_at=version.fetched_at.date(),
+                standards=sorted(standards.get(version.id, ())),
+                grade=grades.get(version.id),
+                review_status=reviews.get(version.id),
+            )
+            for doc, version, source in rows
+        ]
+
+
+def _attachment_texts(session: Session, version_ids: list[int]) -> dict[int, str]:
     texts: dict[int, list[str]] = defaultdict(list)
     stmt = (
         select(Attachment.version_id, Attachment.text)
@@ -106,7 +165,9 @@ def _attachment_texts(session, version_ids: list[int]) -> dict[int, str]:
     return {vid: "\n\n".join(parts) for vid, parts in texts.items()}
 
 
-def _finding_summaries(session, version_ids: list[int]):
+def _finding_summaries(
+    session: Session, version_ids: list[int]
+) -> tuple[dict[int, set[str]], dict[int, str], dict[int, str]]:
     standards: dict[int, set[str]] = defaultdict(set)
     grades: dict[int, str] = {}
     for version_id, standard, grade in session.execute(
