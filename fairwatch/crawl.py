@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -101,7 +102,14 @@ def run_in_reactor(main: Callable[[], Awaitable[T]], *, log_level: str = "INFO")
         defer.Deferred.fromFuture(asyncio.ensure_future(main())).addBoth(done)
 
     reactor.callWhenRunning(begin)
-    reactor.run(installSignalHandlers=True)
+    # Twisted replaces the SIGINT/SIGTERM handlers; put ours back once the reactor stops so
+    # Ctrl-C still works afterwards (the demo keeps serving after its crawl).
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        reactor.run(installSignalHandlers=True)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if not results:  # the reactor was stopped from outside (Ctrl-C, SIGTERM)
         raise CrawlError("crawl interrupted before it finished; its run stays 'running'")
     (result,) = results
