@@ -7,11 +7,12 @@ Serves the platform fixture site (tests/site/platform) on 127.0.0.1, then crawls
 scrapy-playwright with the system Chromium (scripts run, content captured), once with a
 plain Scrapy spider that only fetches the same pages. While each crawl runs, the resident
 memory (RSS) of its whole process tree (crawler, Playwright driver, Chromium processes)
-is sampled every 100 ms. Prints pages/s of both paths and their ratio, the peak RSS of
-each path, and the browser path's peak during its first 100 and its last 100 pages, which
-shows whether memory grows with the number of pages (context recycling bounds it).
-RSS is summed per process, so pages shared between Chromium processes count more than
-once: the figures are an upper bound, comparable between the first and last pages.
+is sampled every 100 ms, and PSS (shared pages divided among their users) every second.
+Prints pages/s of both paths and their ratio, the peak memory of each path, and the
+browser path's peak during its first 100 and its last 100 pages, which shows whether
+memory grows with the number of pages (context recycling bounds it).
+Summed RSS counts pages shared between Chromium processes more than once (an upper
+bound); summed PSS is the tree's actual share of memory.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 SERVER = REPO / "tests" / "site" / "platform" / "server.py"
 SAMPLE_SECONDS = 0.1
+PSS_EVERY = 10  # samples
 MB = 1024 * 1024
 
 
@@ -121,17 +123,20 @@ class PathResult:
     with_text: int = 0
     seconds: float = 0.0
     samples: list[tuple[int, int]] = field(default_factory=list)  # (pages done, RSS bytes)
+    pss: list[tuple[int, int]] = field(default_factory=list)  # (pages done, PSS bytes)
 
     @property
     def rate(self) -> float:
         return self.pages / self.seconds if self.seconds else 0.0
 
-    def peak(self, lo: int = 0, hi: int | None = None) -> float:
-        values = [rss for n, rss in self.samples if n >= lo and (hi is None or n < hi)]
+    def peak(self, lo: int = 0, hi: int | None = None, *, pss: bool = False) -> float:
+        samples = self.pss if pss else self.samples
+        values = [v for n, v in samples if n >= lo and (hi is None or n < hi)]
         return max(values) / MB if values else 0.0
 
 
-def _tree_rss(proc) -> int:
+def _tree_memory(proc, *, pss: bool = False) -> int:
+    """RSS (or PSS: shared pages divided among their users) summed over the process tree."""
     import psutil
 
     total = 0
@@ -141,7 +146,7 @@ def _tree_rss(proc) -> int:
         return 0
     for p in family:
         with contextlib.suppress(psutil.Error):  # exited between listing and reading
-            total += p.memory_info().rss
+            total += p.memory_full_info().pss if pss else p.memory_info().rss
     return total
 
 
@@ -158,8 +163,12 @@ def run_path(name: str, site: str, pages: int, screenshot: bool) -> PathResult:
     stop = threading.Event()
 
     def sample() -> None:
+        tick = 0
         while not stop.is_set():
-            result.samples.append((result.pages, _tree_rss(proc)))
+            result.samples.append((result.pages, _tree_memory(proc)))
+            if tick % PSS_EVERY == 0:  # reading smaps is slower: PSS once a second
+                result.pss.append((result.pages, _tree_memory(proc, pss=True)))
+            tick += 1
             stop.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -207,14 +216,16 @@ def main() -> None:
     for r in (browser, plain):
         print(
             f"{r.name:8s} {r.pages:5d} pages in {r.seconds:6.1f} s = {r.rate:6.1f} pages/s; "
-            f"pages with captured text: {r.with_text}; peak RSS (crawler tree): {r.peak():7.1f} MB"
+            f"pages with captured text: {r.with_text}; peak memory of the crawler tree: "
+            f"RSS {r.peak():7.1f} MB, PSS {r.peak(pss=True):7.1f} MB"
         )
     print(f"ratio browser/http pages/s: {browser.rate / plain.rate:.3f}")
-    first, last = browser.peak(0, 100), browser.peak(n - 100)
-    print(
-        f"browser peak RSS during pages 1-100: {first:.1f} MB; during pages {n - 99}-{n}: "
-        f"{last:.1f} MB (last/first {last / first:.2f})"
-    )
+    for kind, pss in (("RSS", False), ("PSS", True)):
+        first, last = browser.peak(0, 100, pss=pss), browser.peak(n - 100, pss=pss)
+        print(
+            f"browser peak {kind} during pages 1-100: {first:.1f} MB; during pages "
+            f"{n - 99}-{n}: {last:.1f} MB (last/first {last / first:.2f})"
+        )
 
 
 if __name__ == "__main__":
