@@ -82,7 +82,6 @@ def to_record(
 
 class AdSpider(scrapy.Spider):
     name = "ad"
-    custom_settings: dict[str, Any] = {}
 
     def __init__(self, source: SourceConfig, limit: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
