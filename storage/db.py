@@ -223,7 +223,16 @@ def _configure_search_path(engine: Engine, schema: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
-        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        try:
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            dbapi_conn.commit()
+        except Exception:
+            # Two first connections may race: IF NOT EXISTS is not atomic in PostgreSQL and
+            # the loser gets a unique violation. The schema exists either way; check it.
+            dbapi_conn.rollback()
+            cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+            if cursor.fetchone() is None:
+                raise
         cursor.execute(f'SET search_path TO "{schema}"')
         cursor.close()
         dbapi_conn.commit()
