@@ -14,6 +14,8 @@ ensure_packages() {
   [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)
+  # Screenshots kept as evidence must show Chinese text, not empty boxes.
+  fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
   command -v soffice >/dev/null && [ -e /usr/lib/libreoffice/program/libsclo.so ] || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
   if ((${#missing[@]})); then
     echo "services: installing ${missing[*]} from Debian" >&2
