@@ -27,6 +27,9 @@ def platform_site() -> Iterator[str]:
         pytest.fail(
             f"{CHROMIUM} is missing: run `bash scripts/services.sh start` (installs chromium)"
         )
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
+    if not fonts.stdout.strip():
+        pytest.fail("no Chinese font (screenshots would show boxes): run scripts/services.sh start")
     proc = subprocess.Popen([sys.executable, str(SERVER)], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
