@@ -197,6 +197,12 @@ async def _crawl_one(
     crawler = Crawler(spider_cls, values)
     runner = AsyncCrawlerRunner(values)
     logger.info("crawling %s (run %d) from %s", source.id, run_id, ", ".join(source.start_urls))
+    if not source.verified:
+        logger.warning(
+            "source %s is unverified: its rules were written from the site's public page "
+            "structure and have not been confirmed by a live crawl; check what it stores",
+            source.id,
+        )
     try:
         await runner.crawl(crawler, source=source, limit=limit)
     except Exception as exc:

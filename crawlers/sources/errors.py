@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawlers.errors import CrawlerError
+
 
 @dataclass(frozen=True)
 class SourceProblem:
@@ -27,7 +29,7 @@ class SourceProblem:
         return f"{where}:{field} {self.message}"
 
 
-class SourceError(Exception):
+class SourceError(CrawlerError):
     """Base class of source configuration errors."""
 
 
