@@ -219,3 +219,29 @@ def test_batched_index_failure_is_counted_per_version_at_close(db, stats, tmp_pa
     asyncio.run(feed())
     assert stats.get_value("fairwatch/items_new") == 3
     assert stats.get_value("fairwatch/stage_failed/index") == 3
+
+
+def test_progress_line_reports_count_rate_and_errors(stats) -> None:
+    from crawlers.extensions.progress import ProgressExtension
+
+    ext = ProgressExtension(stats, interval=5)
+    for key, value in {
+        "fairwatch/items_new": 7,
+        "fairwatch/items_unchanged": 3,
+        "fairwatch/pages_fetched": 12,
+        "fairwatch/pages_skipped": 4,
+        "fairwatch/pages_failed": 2,
+    }.items():
+        stats.set_value(key, value)
+    line = ext.line()
+    assert line.startswith("10 documents (7 new), 12 pages fetched (")
+    assert "/s), 4 skipped, 2 errors" in line
+
+
+def test_progress_can_be_switched_off_and_says_why(stats) -> None:
+    from scrapy.exceptions import NotConfigured
+
+    from crawlers.extensions.progress import ProgressExtension
+
+    with pytest.raises(NotConfigured, match="FAIRWATCH_PROGRESS_INTERVAL"):
+        ProgressExtension(stats, interval=0)

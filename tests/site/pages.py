@@ -20,7 +20,7 @@ NAV = (
 )
 FOOTER = (
     '<div class="footer"><p>主办单位：示例省人民政府办公厅 版权所有</p>'
-    '<p>网站标识码：1400000045 示ICP备05000000号 '
+    "<p>网站标识码：1400000045 示ICP备05000000号 "
     '<a href="/">网站地图</a> <a href="/">联系我们</a></p></div>'
 )
 
@@ -66,7 +66,7 @@ def trs_detail(doc: SiteDocument, *, charset: str = "utf-8", files_base: str = "
 def hanweb_detail(doc: SiteDocument, url: str, *, files_base: str = "") -> str:
     body = "".join(f"<p>{escape(p)}</p>" for p in doc.paragraphs)
     return (
-        '<!DOCTYPE html><html><head>'
+        "<!DOCTYPE html><html><head>"
         '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">'
         '<meta name="SiteName" content="示例市发展和改革委员会">'
         f'<meta name="ArticleTitle" content="{escape(doc.title)}">'
