@@ -10,6 +10,7 @@
 # Usage: scripts/elasticsearch.sh start|stop|restart|status|env
 #   FAIRWATCH_ES_DIR            state dir: build, data, pid, log (default /var/tmp/fairwatch-es)
 #   FAIRWATCH_TEST_ES_PORT      HTTP port (default 59200; transport uses port + 100)
+#   FAIRWATCH_TEST_ES_TRANSPORT_PORT  transport port (default: HTTP port + 100)
 #   FAIRWATCH_ES_HEAP           JVM heap (default 1g)
 #   FAIRWATCH_ES_START_TIMEOUT  seconds to wait for green/yellow health (default 180)
 #   FAIRWATCH_ES_JAVA_HOME      JDK to run with (default: java on PATH, 17 or newer)
@@ -18,7 +19,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 project=$here/es-node
 state=${FAIRWATCH_ES_DIR:-/var/tmp/fairwatch-es}
 port=${FAIRWATCH_TEST_ES_PORT:-59200}
-transport_port=$((port + 100))
+transport_port=${FAIRWATCH_TEST_ES_TRANSPORT_PORT:-$((port + 100))}
 heap=${FAIRWATCH_ES_HEAP:-1g}
 timeout=${FAIRWATCH_ES_START_TIMEOUT:-180}
 pidfile=$state/node.pid

@@ -59,6 +59,33 @@ class SiteState:
     slow_seconds: float = 1.0
     hits: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Gate on /gen/ detail pages (fault tests): once gen_hold_after pages were served, later
+    # requests wait for gen_release; a wait longer than gen_hold_seconds (kept below the
+    # crawler's download timeout) answers 503 instead, so the crawler retries the page.
+    gen_hold_after: int | None = None
+    gen_hold_seconds: float = 20.0
+    gen_release: threading.Event = field(default_factory=threading.Event)
+    gen_served: int = 0
+    gen_held: int = 0  # requests that had to wait at the gate
+    gen_hold_expired: int = 0  # waits that ended in a 503
+
+    def gen_gate(self) -> bool:
+        """Wait at the /gen/ gate if it is closed; False if the wait expired."""
+        with self.lock:
+            closed = (
+                self.gen_hold_after is not None
+                and self.gen_served >= self.gen_hold_after
+                and not self.gen_release.is_set()
+            )
+            if closed:
+                self.gen_held += 1
+        if closed and not self.gen_release.wait(self.gen_hold_seconds):
+            with self.lock:
+                self.gen_hold_expired += 1
+            return False
+        with self.lock:
+            self.gen_served += 1
+        return True
 
     def record(self, path: str) -> None:
         with self.lock:
@@ -367,6 +394,8 @@ class Handler(BaseHTTPRequestHandler):
         doc_i = int(i)
         if doc_i >= self.state.generated:
             return self._not_found()
+        if not self.state.gen_gate():
+            return self._send(503, b"<html><body>held at the gate</body></html>")
         self._html(pages.trs_detail(document(doc_i)), conditional=True)
 
 
