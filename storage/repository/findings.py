@@ -7,15 +7,25 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select
 
 from storage.db import Database
-from storage.errors import FindingNotFound, InvalidRecord, VersionNotFound
-from storage.models import GRADES, REVIEW_STATUSES, DocumentVersion, Finding, Review, utcnow
+from storage.errors import FindingNotFound, InvalidRecord
+from storage.models import GRADES, REVIEW_STATUSES, Finding, Review, utcnow
 from storage.repository._common import check_choice, check_text, strip_nul
 from storage.repository.stages import _set_stage
 
 logger = logging.getLogger(__name__)
+
+_FINDINGS = Finding.__table__
+_REVIEWS = Review.__table__
+_KEY = ("standard", "rule", "field", "start", "end")  # what makes a finding "the same"
+_EXISTING = select(
+    _FINDINGS.c.id,
+    exists().where(_REVIEWS.c.finding_id == _FINDINGS.c.id).label("reviewed"),
+    *(_FINDINGS.c[name] for name in _KEY),
+).where(_FINDINGS.c.version_id == bindparam("version_id"))
+_INSERT_FINDING = insert(_FINDINGS).returning(_FINDINGS.c.id, sort_by_parameter_order=True)
 
 
 class FindingLike(Protocol):
@@ -38,41 +48,50 @@ def save_findings(db: Database, version_id: int, findings: Iterable[FindingLike]
     already decided on is kept (and not duplicated when the analyzer finds it again).
     The index stage goes back to pending because what the index holds has changed.
     """
-    rows = [_finding_values(n, f) for n, f in enumerate(findings)]
+    rows = _finding_rows(findings)
     with db.session(context=f"save findings of version {version_id}", write=True) as session:
-        if session.get(DocumentVersion, version_id) is None:
-            raise VersionNotFound(version_id)
-        reviewed = {
-            (f.standard, f.rule, f.field, f.start, f.end): f.id
-            for f in session.scalars(
-                select(Finding).where(Finding.version_id == version_id, Finding.reviews.any())
-            )
-        }
-        session.execute(
-            delete(Finding).where(
-                Finding.version_id == version_id, Finding.id.not_in(list(reviewed.values()) or [-1])
-            )
-        )
-        ids: list[int] = []
-        for values in rows:
-            key = (
-                values["standard"],
-                values["rule"],
-                values["field"],
-                values["start"],
-                values["end"],
-            )
-            if key in reviewed:
-                ids.append(reviewed[key])
-                continue
-            finding = Finding(version_id=version_id, **values)
-            session.add(finding)
-            session.flush()
-            ids.append(finding.id)
-        _set_stage(session, [version_id], "analysis", "done")
-        _set_stage(session, [version_id], "index", "pending")
+        ids = _write_findings(session.connection(), version_id, rows)
     logger.debug("version %d: %d finding(s) saved", version_id, len(ids))
     return ids
+
+
+def _finding_rows(findings: Iterable[FindingLike]) -> list[dict[str, object]]:
+    """The checked column values of each finding; raises InvalidRecord naming the bad one."""
+    return [_finding_values(n, f) for n, f in enumerate(findings)]
+
+
+def _write_findings(conn: Connection, version_id: int, rows: list[dict[str, object]]) -> list[int]:
+    """save_findings within an open transaction (store_document folds it into its own).
+
+    Core statements, a few round-trips whatever the number of findings: this runs once
+    per stored document. The stage updates come first, so an unknown version raises
+    VersionNotFound before anything else is written.
+    """
+    _set_stage(conn, [version_id], "analysis", "done")
+    _set_stage(conn, [version_id], "index", "pending")
+    existing = conn.execute(_EXISTING, {"version_id": version_id}).all()
+    reviewed = {tuple(row[2:]): row.id for row in existing if row.reviewed}
+    if len(reviewed) < len(existing):  # a freshly stored version has nothing to delete
+        conn.execute(
+            delete(_FINDINGS).where(
+                _FINDINGS.c.version_id == version_id,
+                _FINDINGS.c.id.not_in(list(reviewed.values()) or [-1]),
+            )
+        )
+    ids: list[int | None] = []
+    fresh: list[dict[str, object]] = []
+    for values in rows:
+        key = tuple(values[name] for name in _KEY)
+        if key in reviewed:
+            ids.append(reviewed[key])
+        else:
+            ids.append(None)
+            fresh.append({**values, "version_id": version_id, "created_at": utcnow()})
+    if fresh:
+        # One multi-row INSERT ... RETURNING; ids come back in the order of `fresh`.
+        new_ids = iter(conn.scalars(_INSERT_FINDING, fresh).all())
+        ids = [found if found is not None else next(new_ids) for found in ids]
+    return [i for i in ids if i is not None]
 
 
 def add_review(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import Database
@@ -53,29 +53,62 @@ def stage_failed(db: Database, version_ids: int | Iterable[int], stage: str, err
     mark_stage(db, version_ids, stage, "failed", error=error)
 
 
+_STAGE_TABLE = StageState.__table__
+_MATCHING = (
+    _STAGE_TABLE.c.version_id.in_(bindparam("ids", expanding=True)),
+    _STAGE_TABLE.c.stage == bindparam("stage_name"),
+)
+_SET_VALUES = {
+    "status": bindparam("new_status"),
+    "error": bindparam("new_error"),
+    "updated_at": bindparam("now"),
+}
+# Built once: these run for every stored document, and building and ORM-evaluating an
+# UPDATE costs far more than executing it. done and failed count an attempt, pending not.
+_SET_PENDING = update(_STAGE_TABLE).where(*_MATCHING).values(**_SET_VALUES)
+_SET_ATTEMPTED = (
+    update(_STAGE_TABLE)
+    .where(*_MATCHING)
+    .values(**_SET_VALUES, attempts=_STAGE_TABLE.c.attempts + 1)
+)
+
+
 def _set_stage(
-    session: Session, version_ids: list[int], stage: str, status: str, *, error: str | None = None
+    session: Session | Connection,
+    version_ids: list[int],
+    stage: str,
+    status: str,
+    *,
+    error: str | None = None,
 ) -> None:
-    """Within an open transaction (used by save_findings and add_review too)."""
+    """Within an open transaction (used by save_findings, add_review and store_document too).
+
+    One UPDATE; only when it matched fewer rows than versions given does a SELECT find
+    which are missing, and VersionNotFound then rolls the caller's transaction back.
+    """
+    wanted = set(version_ids)
+    conn = session.connection() if isinstance(session, Session) else session
+    stmt = _SET_PENDING if status == "pending" else _SET_ATTEMPTED
+    params = {
+        "ids": list(wanted),
+        "stage_name": stage,
+        "new_status": status,
+        "new_error": error if status == "failed" else None,
+        "now": utcnow(),
+    }
+    matched = conn.execute(stmt, params).rowcount
+    if matched == len(wanted):
+        return
     found = set(
-        session.scalars(
-            select(StageState.version_id).where(
-                StageState.version_id.in_(version_ids), StageState.stage == stage
+        conn.scalars(
+            select(_STAGE_TABLE.c.version_id).where(
+                _STAGE_TABLE.c.version_id.in_(list(wanted)), _STAGE_TABLE.c.stage == stage
             )
         )
     )
     missing = [v for v in version_ids if v not in found]
-    if missing:
+    if missing:  # else a driver that reports no row count: every version was there
         raise VersionNotFound(missing[0] if len(missing) == 1 else missing)
-    values: dict[str, object] = {"status": status, "updated_at": utcnow()}
-    values["error"] = error if status == "failed" else None
-    if status != "pending":
-        values["attempts"] = StageState.attempts + 1
-    session.execute(
-        update(StageState)
-        .where(StageState.version_id.in_(version_ids), StageState.stage == stage)
-        .values(**values)
-    )
 
 
 def pending_versions(
