@@ -30,6 +30,7 @@ from fairwatch.pipeline import DocumentPipeline
 from fairwatch.settings import Settings
 from storage import repository
 from storage.db import Database
+from storage.errors import StorageError
 from storage.search.base import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ async def crawl_sources_async(
     """crawl_sources inside a running asyncio reactor (see run_in_reactor)."""
     db = db or open_database(settings)
     index = index if index is not None else open_search_index(settings)
+    _prepare_index(index)
     analyzers = analyzer_lookup()
     outcomes = []
     for source in sources:
@@ -156,6 +158,23 @@ async def crawl_sources_async(
             await _crawl_one(settings, source, db, index, analyzers, limit, scrapy_overrides)
         )
     return outcomes
+
+
+def _prepare_index(index: SearchIndex) -> None:
+    """Create the search index before the first document reaches it.
+
+    Elasticsearch refuses to auto-create it, so without this a first crawl would leave every
+    document pending. An index that cannot be reached is no reason to skip the crawl:
+    documents are stored and their index stage waits for `fairwatch index sync`.
+    """
+    try:
+        index.ensure()
+    except StorageError as exc:
+        logger.warning(
+            "search index unavailable; documents will be stored and indexed later by "
+            "`fairwatch index sync`: %s",
+            exc,
+        )
 
 
 async def _crawl_one(
