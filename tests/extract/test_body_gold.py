@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
-from extract_scoring import char_f1, lcs_length
 
 from crawlers.extract import extract_page
+from tests.extract.extract_scoring import char_f1, lcs_length
 
 MEAN_FLOOR = 0.90
 PAGE_FLOOR = 0.85

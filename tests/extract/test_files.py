@@ -7,7 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from attachment_factory import (
+
+from crawlers.errors import AttachmentError, CrawlerError
+from crawlers.extract import extract_file_text
+from crawlers.extract.files import SUPPORTED_TYPES
+from tests.extract.attachment_factory import (
     CLAUSE,
     NUMBER,
     SECOND,
@@ -19,10 +23,6 @@ from attachment_factory import (
     make_unmapped_font_pdf,
     make_xlsx,
 )
-
-from crawlers.errors import AttachmentError, CrawlerError
-from crawlers.extract import extract_file_text
-from crawlers.extract.files import SUPPORTED_TYPES
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from search_corpus import CORPUS
 
 from storage.search.base import SearchIndex
 from storage.search.fts import Fts5Index
+from tests.search.search_corpus import CORPUS
 
 
 def _fts5(request: pytest.FixtureRequest, tmp_path: Path) -> SearchIndex:

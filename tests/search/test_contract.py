@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from search_corpus import CORPUS, EXPECTED, doc
 
 from storage.errors import InvalidQuery
 from storage.search.base import SearchIndex, SearchQuery
+from tests.search.search_corpus import CORPUS, EXPECTED, doc
 
 
 def ids(result) -> set[int]:

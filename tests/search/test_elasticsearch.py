@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 import jieba
 import pytest
 from elasticsearch import Elasticsearch
-from search_corpus import CORPUS, EXPECTED, doc
 
 from storage.errors import IndexUnavailable, SearchError
 from storage.search.base import SearchQuery
@@ -29,6 +28,7 @@ from storage.search.elasticsearch import ElasticsearchIndex
 from storage.search.es_errors import DocumentsRejected
 from storage.search.es_schema import FORMAT_VERSION
 from storage.search.tokens import DEFAULT_DICTIONARY
+from tests.search.search_corpus import CORPUS, EXPECTED, doc
 
 pytestmark = pytest.mark.elasticsearch
 

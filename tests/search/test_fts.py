@@ -7,12 +7,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from search_corpus import CORPUS, doc
 
 from storage.errors import IndexUnavailable, TokenizerError
 from storage.search.base import SearchQuery
 from storage.search.fts import Fts5Index
 from storage.search.tokens import DEFAULT_DICTIONARY, ChineseTokenizer
+from tests.search.search_corpus import CORPUS, doc
 
 
 def test_index_persists_in_its_own_file(tmp_path: Path) -> None:
