@@ -4,11 +4,11 @@
 
 Generates documents (seeded, so every run indexes the same ones), then in one run:
 
-1. tokenises them once to time jieba alone and to prepare the baseline's bodies;
+1. tokenises them once to time segmentation alone and to prepare the baseline's bodies;
 2. baseline: `elasticsearch.helpers.bulk` of those prepared bodies into an index made from
    the same template (what the client can do with no work of ours);
 3. fairwatch: `ElasticsearchIndex.index()` of the same `IndexedDocument`s, end to end
-   (jieba, serialisation, bounded batches, retries), into its own index;
+   (segmentation, serialisation, bounded batches, retries), into its own index;
 4. fairwatch's bulk layer alone (`BulkSender`) on the prepared bodies, so the cost of
    tokenising and the cost of our request handling can be told apart;
 5. search latency p50/p95 over 200 queries (words, unknown words, filters, aggregations).
@@ -153,7 +153,7 @@ def main() -> None:
         t0 = time.perf_counter()
         bodies = [document_source(d, fw.tokenizer) for d in docs]
         t_tok = time.perf_counter() - t0
-        print(f"jieba + document bodies alone     {rate(len(docs), t_tok)}")
+        print(f"segmentation + bodies alone      {rate(len(docs), t_tok)}")
 
         warm = ElasticsearchIndex(args.url, index_prefix=f"fwbench-{run}-warm")
         warm.ensure()
