@@ -1,10 +1,12 @@
 """What happens to each crawled document, in order: store, analyze, index, alert.
 
-Storing comes first and is one transaction per document (`store_document`); nothing is
-analyzed or indexed before it is stored. Each later step records its outcome in the
-version's stage state, so a failure (an analyzer bug, the index being down) leaves the
-stored document intact and marked `failed` with the error: `retry_pending` runs those
-steps again later. Alerts are not built yet; the step is a no-op.
+Storing comes first and is one transaction per document (`store_document`). The analysis
+runs inside that transaction once the store has found the content new or changed, and
+its findings commit with the document: one transaction per document instead of two.
+Each later step records its outcome in the version's stage state, so a failure (an
+analyzer bug, the index being down) leaves the stored document intact and marked
+`failed` with the error: `retry_pending` runs those steps again later. Alerts are not
+built yet; the step is a no-op.
 
 `DocumentPipeline` implements `crawlers.sink.DocumentSink`, so any spider that yields
 `DocumentRecord` items (policy now, ad later) reuses it through the crawler's
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from crawlers.sink import KnownPage, SinkResult
@@ -75,10 +78,7 @@ class DocumentPipeline:
         )
 
     def process(self, record: DocumentRecord) -> SinkResult:
-        """Store record, then analyze and index it if new or changed; raises if storing fails."""
-        stored = repository.store_document(self.db, record, self.run_id)
-        if stored.status == "unchanged":
-            return SinkResult(status="unchanged", doc_id=stored.doc_id)
+        """Store record, analyzing it if new or changed, then index it; raises if storing fails."""
         texts = Texts(
             kind=record.kind,
             platform=record.metadata.get("platform"),
@@ -86,17 +86,36 @@ class DocumentPipeline:
             parts=[("body", record.body)]
             + [(f"attachment:{n}", a.text) for n, a in enumerate(record.attachments) if a.text],
         )
+        flagged = False
+
+        def analysis(analyzer_for: AnalyzerFor) -> list[FindingRecord]:
+            # Called by store_document only for a new or changed version.
+            nonlocal flagged
+            try:
+                flagged, findings = self._findings(analyzer_for, texts)
+            except Exception as exc:  # store_document keeps the document and marks it failed
+                logger.error("analysis of %s failed: %s", record.url, exc, exc_info=exc)
+                raise
+            return findings
+
+        stored = repository.store_document(
+            self.db,
+            record,
+            self.run_id,
+            analysis=None if self.analyzer_for is None else partial(analysis, self.analyzer_for),
+        )
+        if stored.status == "unchanged":
+            return SinkResult(status="unchanged", doc_id=stored.doc_id)
         result = SinkResult(status=stored.status, doc_id=stored.doc_id)
-        self._after_store(stored.version_id, texts, result)
+        if stored.analysis_error:
+            result.stage_errors["analysis"] = stored.analysis_error
+        else:
+            result.flagged = flagged
+        self._after_store(stored.version_id, result)
         return result
 
     # -- later steps ------------------------------------------------------------------
-    def _after_store(self, version_id: int, texts: Texts, result: SinkResult) -> None:
-        try:
-            result.flagged = self.analyze(version_id, texts)
-        except Exception as exc:  # any analyzer failure: keep the document, retry later
-            result.stage_errors["analysis"] = f"{type(exc).__name__}: {exc}"
-            self._mark_failed(version_id, "analysis", exc)
+    def _after_store(self, version_id: int, result: SinkResult) -> None:
         self._to_index.append(version_id)
         if len(self._to_index) >= self.index_batch:
             batch = len(self._to_index)
@@ -129,15 +148,21 @@ class DocumentPipeline:
         """Run the analyzer of the document's kind and store its findings; True if flagged."""
         if self.analyzer_for is None:
             return False  # stage stays pending: `retry_pending` analyzes it once configured
-        analyzer = self.analyzer_for(texts.kind)
+        flagged, findings = self._findings(self.analyzer_for, texts)
+        repository.save_findings(self.db, version_id, findings)  # also marks analysis done
+        return flagged
+
+    @staticmethod
+    def _findings(analyzer_for: AnalyzerFor, texts: Texts) -> tuple[bool, list[FindingRecord]]:
+        """Run the analyzer of the document's kind on each text: (flagged, findings)."""
+        analyzer = analyzer_for(texts.kind)
         findings: list[FindingRecord] = []
         flagged = False
         for field, text in texts.parts:
             analysis = analyzer.analyze(text, sector=texts.sector, platform=texts.platform)
             flagged = flagged or analysis.flagged
             findings.extend(_finding_record(f, field) for f in analysis.findings)
-        repository.save_findings(self.db, version_id, findings)  # also marks analysis done
-        return flagged
+        return flagged, findings
 
     def index_versions(self, version_ids: list[int]) -> None:
         if self.index is None:

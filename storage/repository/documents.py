@@ -7,6 +7,8 @@ and ORM unit-of-work bookkeeping and statement building cost several times the S
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +23,7 @@ from storage.models import (
     Attachment,
     Document,
     DocumentVersion,
+    Finding,
     StageState,
     utcnow,
 )
@@ -33,9 +36,12 @@ from storage.repository._common import (
     parse_date,
     strip_nul,
 )
+from storage.repository.findings import FindingLike, _finding_rows
 from storage.repository.views import KnownDocument, StoreResult
 
 logger = logging.getLogger(__name__)
+
+Analysis = Callable[[], Iterable[FindingLike]]  # the findings of the record being stored
 
 _DOCS = Document.__table__
 _VERSIONS = DocumentVersion.__table__
@@ -49,7 +55,9 @@ _CURRENT = (
 _INSERT_DOCUMENT = insert(_DOCS).returning(_DOCS.c.id)
 _INSERT_VERSION = insert(_VERSIONS).returning(_VERSIONS.c.id)
 _INSERT_ATTACHMENT = insert(Attachment.__table__)
-_INSERT_STAGE = insert(StageState.__table__)
+_INSERT_FINDING = insert(Finding.__table__)
+_STAGES = StageState.__table__
+_INSERT_STAGE = insert(_STAGES)
 _TOUCH_DOCUMENT = (
     update(_DOCS)
     .where(_DOCS.c.id == bindparam("doc_id"))
@@ -57,13 +65,25 @@ _TOUCH_DOCUMENT = (
 )
 
 
-def store_document(db: Database, record: DocumentRecord, run_id: int | None = None) -> StoreResult:
+def store_document(
+    db: Database,
+    record: DocumentRecord,
+    run_id: int | None = None,
+    *,
+    analysis: Analysis | None = None,
+) -> StoreResult:
     """Store `record` as a new document, a new version of a known one, or nothing new.
 
     The status is "new" (first time seen), "changed" (content hash differs from the current
     version: a new version is added) or "unchanged" (only last-seen time, run and the
     conditional-request headers are refreshed). New versions get pending analysis and index
     stages. Everything happens in one transaction: a failure stores nothing.
+
+    `analysis`, if given, is called for a new or changed version only and returns its
+    findings: they are saved in the same transaction and the analysis stage is recorded
+    done, which spares a second transaction per document. If it raises, or its findings
+    cannot be stored, the version is still stored with its analysis stage failed (the
+    error in the stage and in `StoreResult.analysis_error`) for a later retry.
     """
     _check_record(record)
     digest = record.content_hash  # of the record as received, so crawlers can compare
@@ -86,9 +106,12 @@ def store_document(db: Database, record: DocumentRecord, run_id: int | None = No
             }
             doc_id = conn.execute(_INSERT_DOCUMENT, row).scalar_one()
             number, status = 1, "new"
-            version_id = _insert_version(conn, doc_id, number, record, digest, run_id)
+            version_id, outcome = _insert_analysed_version(
+                conn, doc_id, number, record, digest, run_id, analysis
+            )
         else:
             doc_id, version_id, number, current_hash = current
+            outcome = _NOT_ANALYSED
             last_run = run_id
             if last_run is None:
                 last_run = conn.execute(
@@ -112,9 +135,16 @@ def store_document(db: Database, record: DocumentRecord, run_id: int | None = No
                     )
             else:
                 number, status = number + 1, "changed"
-                version_id = _insert_version(conn, doc_id, number, record, digest, run_id)
+                version_id, outcome = _insert_analysed_version(
+                    conn, doc_id, number, record, digest, run_id, analysis
+                )
         result = StoreResult(
-            doc_id=doc_id, version_id=version_id, status=status, version_number=number
+            doc_id=doc_id,
+            version_id=version_id,
+            status=status,
+            version_number=number,
+            analysis=outcome.status,
+            analysis_error=outcome.error,
         )
     db.known_sources[record.source_id] = source_platform  # committed now: see _source_platform
     logger.debug(
@@ -139,6 +169,65 @@ def _source_platform(db: Database, session: Session, record: DocumentRecord) -> 
     return ensure_source_row(session, record.source_id, kind=record.kind).platform
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What became of the analysis run within store_document (status None: not run)."""
+
+    status: str | None = None
+    error: str | None = None
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+
+_NOT_ANALYSED = _Outcome()
+
+
+def _run_analysis(analysis: Analysis | None) -> _Outcome:
+    """Call the analysis and check its findings; any failure becomes a failed outcome."""
+    if analysis is None:
+        return _NOT_ANALYSED
+    try:
+        rows = _finding_rows(analysis())
+    except Exception as exc:  # an analyzer bug must not cost the document its storage
+        return _Outcome("failed", f"{type(exc).__name__}: {exc}")
+    return _Outcome("done", rows=rows)
+
+
+def _insert_analysed_version(
+    conn: Connection,
+    doc_id: int,
+    number: int,
+    record: DocumentRecord,
+    digest: str,
+    run_id: int | None,
+    analysis: Analysis | None,
+) -> tuple[int, _Outcome]:
+    """Insert the version, run the analysis if given and save its findings with it."""
+    outcome = _run_analysis(analysis)
+    version_id = _insert_version(conn, doc_id, number, record, digest, run_id, outcome)
+    if outcome.rows:
+        try:
+            # A savepoint: findings the database refuses (a value too long for its
+            # column on PostgreSQL) must not roll back the document itself.
+            with conn.begin_nested():
+                conn.execute(
+                    _INSERT_FINDING,
+                    [
+                        {**row, "version_id": version_id, "created_at": utcnow()}
+                        for row in outcome.rows
+                    ],
+                )
+        except Exception as exc:  # the driver may refuse a value before the database does
+            outcome = _Outcome("failed", f"{type(exc).__name__}: {exc}")
+            logger.error("findings of version %d not stored: %s", version_id, exc)
+            # Inserted as done with its one attempt above: only the outcome changes.
+            conn.execute(
+                update(_STAGES)
+                .where(_STAGES.c.version_id == version_id, _STAGES.c.stage == "analysis")
+                .values(status="failed", error=outcome.error)
+            )
+    return version_id, outcome
+
+
 def _insert_version(
     conn: Connection,
     doc_id: int,
@@ -146,8 +235,13 @@ def _insert_version(
     record: DocumentRecord,
     digest: str,
     run_id: int | None,
+    outcome: _Outcome = _NOT_ANALYSED,
 ) -> int:
-    """Insert a version with its attachments and pending stages; returns its id."""
+    """Insert a version with its attachments and stages; returns its id.
+
+    The stages are pending, except analysis when `outcome` says it already ran: then it is
+    done or failed with one attempt, as mark_stage would have left it.
+    """
     metadata = check_json(record.metadata, field="metadata")
     now = utcnow()
     row: dict[str, Any] = {
@@ -188,14 +282,16 @@ def _insert_version(
                 for position, att in enumerate(record.attachments)
             ],
         )
+    ran = {"analysis": outcome} if outcome.status is not None else {}
     conn.execute(
         _INSERT_STAGE,
         [
             {
                 "version_id": version_id,
                 "stage": stage,
-                "status": "pending",
-                "attempts": 0,
+                "status": ran[stage].status if stage in ran else "pending",
+                "error": ran[stage].error if stage in ran else None,
+                "attempts": 1 if stage in ran else 0,
                 "updated_at": now,
             }
             for stage in STAGES
@@ -204,28 +300,42 @@ def _insert_version(
     return version_id
 
 
-def known_document(db: Database, source_id: str, url: str) -> KnownDocument | None:
-    """The current version's hash and conditional-request headers, or None if never stored."""
-    stmt = (
-        select(Document.id, DocumentVersion)
-        .join(DocumentVersion, DocumentVersion.document_id == Document.id)
-        .where(Document.source_id == source_id, Document.url == url)
-        .order_by(DocumentVersion.number.desc())
-        .limit(1)
+_KNOWN = (
+    select(
+        _DOCS.c.id,
+        _VERSIONS.c.id,
+        _VERSIONS.c.content_hash,
+        _VERSIONS.c.etag,
+        _VERSIONS.c.last_modified,
+        _VERSIONS.c.fetched_at,
     )
+    .join(_VERSIONS, _VERSIONS.c.document_id == _DOCS.c.id)
+    .where(_DOCS.c.source_id == bindparam("source_id"), _DOCS.c.url == bindparam("url"))
+    .order_by(_VERSIONS.c.number.desc())
+    .limit(1)
+)
+
+
+def known_document(db: Database, source_id: str, url: str) -> KnownDocument | None:
+    """The current version's hash and conditional-request headers, or None if never stored.
+
+    Crawlers ask this before every detail request, on the thread that drives downloads:
+    a prebuilt Core query of the six columns needed, not an ORM load of the whole version
+    (its body and screenshot included).
+    """
     with db.session(context=f"look up {url} of {source_id}") as session:
-        row = session.execute(stmt).one_or_none()
-        if row is None:
-            return None
-        doc_id, version = row
-        return KnownDocument(
-            doc_id=doc_id,
-            version_id=version.id,
-            content_hash=version.content_hash,
-            etag=version.etag,
-            last_modified=version.last_modified,
-            fetched_at=version.fetched_at,
-        )
+        row = session.execute(_KNOWN, {"source_id": source_id, "url": url}).first()
+    if row is None:
+        return None
+    doc_id, version_id, digest, etag, last_modified, fetched_at = row
+    return KnownDocument(
+        doc_id=doc_id,
+        version_id=version_id,
+        content_hash=digest,
+        etag=etag,
+        last_modified=last_modified,
+        fetched_at=fetched_at,
+    )
 
 
 def _short(value: object, limit: int) -> str | None:

@@ -15,6 +15,10 @@ class StoreResult:
     version_id: int
     status: StoreStatus
     version_number: int = 1
+    # When store_document ran the analysis too: "done" or "failed" (with the error), else
+    # None (the analysis stage is pending).
+    analysis: str | None = None
+    analysis_error: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
