@@ -148,10 +148,9 @@ def test_sync_repairs_stale_missing_and_orphaned_documents(
 def test_a_node_failing_mid_sync_leaves_the_batch_failed_for_the_next_sync(
     db: Database, stored: dict[int, int], es_url: str, prefix: str
 ) -> None:
-    from test_elasticsearch import FaultProxy
-
     from fairwatch.cli.index import sync_index
     from storage.errors import IndexUnavailable
+    from tests.search.test_elasticsearch import FaultProxy
 
     # The node answers, then refuses every bulk request (overloaded) until we give up.
     with FaultProxy(es_url, fail_bulk=100, status=503) as proxy:
