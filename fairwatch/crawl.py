@@ -13,9 +13,11 @@ subprocess.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -120,21 +122,15 @@ def run_in_reactor(main: Callable[[], Awaitable[T]], *, log_level: str = "INFO")
 
 
 def crawl_sources(
-    settings: Settings,
-    sources: list[SourceConfig],
-    *,
-    limit: int | None = None,
-    scrapy_overrides: dict[str, Any] | None = None,
-    db: Database | None = None,
-    index: SearchIndex | None = None,
+    settings: Settings, sources: list[SourceConfig], **options: Any
 ) -> list[CrawlOutcome]:
-    """Crawl each source in turn into the settings' database and index; once per process."""
+    """Crawl each source in turn into the settings' database and index; once per process.
 
-    async def main() -> list[CrawlOutcome]:
-        return await crawl_sources_async(
-            settings, sources, limit=limit, scrapy_overrides=scrapy_overrides, db=db, index=index
-        )
-
+    options are those of crawl_sources_async: limit, scrapy_overrides, db, index.
+    """
+    # Bind now so that a wrong keyword fails here rather than inside the running reactor.
+    inspect.signature(crawl_sources_async).bind(settings, sources, **options)
+    main = functools.partial(crawl_sources_async, settings, sources, **options)
     return run_in_reactor(main, log_level=settings.log_level)
 
 
@@ -228,12 +224,31 @@ async def _crawl_one(
         logger.exception("crawl of %s crashed", source.id)
         info = repository.finish_run(db, run_id, "failed", reason=f"crawler crashed: {exc}")
         return CrawlOutcome(source.id, run_id, "failed", info.reason)
-    stats = _json_safe(crawler.stats.get_stats() if crawler.stats else {})
-    status, reason = _run_status(stats)
-    repository.finish_run(db, run_id, status, counts=stats, errors=_errors(stats), reason=reason)
+    status, reason, stats = finish_crawl_run(
+        db, run_id, crawler.stats.get_stats() if crawler.stats else {}
+    )
     outcome = CrawlOutcome(source.id, run_id, status, reason, stats)
     logger.info("%s", outcome.summary())
     return outcome
+
+
+def finish_crawl_run(
+    db: Database,
+    run_id: int,
+    crawler_stats: dict[str, Any],
+    *,
+    extra_errors: Iterable[dict[str, Any]] = (),
+) -> tuple[str, str | None, dict[str, Any]]:
+    """Close a crawl run from its Scrapy stats: status, reason, counts and errors.
+
+    extra_errors are appended to the errors read from the stats. Returns the status, the
+    reason and the JSON-safe stats that were stored as the run's counts.
+    """
+    stats = _json_safe(crawler_stats)
+    status, reason = _run_status(stats)
+    errors = _errors(stats) + list(extra_errors)
+    repository.finish_run(db, run_id, status, counts=stats, errors=errors, reason=reason)
+    return status, reason, stats
 
 
 def _run_status(stats: dict[str, Any]) -> tuple[str, str | None]:

@@ -66,7 +66,7 @@ def _child(
         from crawlers.settings import crawl_settings
         from crawlers.spiders.ad import AdSpider
         from fairwatch.app import analyzer_lookup, open_database, open_search_index
-        from fairwatch.crawl import _errors, _json_safe, _run_status
+        from fairwatch.crawl import finish_crawl_run
         from fairwatch.pipeline import DocumentPipeline
         from fairwatch.settings import load_settings
         from storage import repository
@@ -104,10 +104,8 @@ def _child(
         stats = {sid: dict(c.stats.get_stats()) for sid, _, c in crawlers}
         for _, run_id, c in crawlers:
             # The run is closed the way the crawl runner closes it: status, counts, errors.
-            safe = _json_safe(c.stats.get_stats())
-            status, reason = _run_status(safe)
-            errors = _errors(safe) + list(c.stats.get_value("fairwatch/ad/failures") or [])
-            repository.finish_run(db, run_id, status, counts=safe, errors=errors, reason=reason)
+            failures = c.stats.get_value("fairwatch/ad/failures") or []
+            finish_crawl_run(db, run_id, c.stats.get_stats(), extra_errors=failures)
         q.put(("done", {"stats": stats, "runs": {sid: run_id for sid, run_id, _ in crawlers}}))
     except BaseException:  # noqa: BLE001 - reported to the parent, which fails the test
         q.put(("error", traceback.format_exc()))
