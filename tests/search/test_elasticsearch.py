@@ -12,7 +12,6 @@ import json
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,30 +32,11 @@ from tests.search.search_corpus import CORPUS, EXPECTED, doc
 pytestmark = pytest.mark.elasticsearch
 
 
-def _prefix() -> str:
-    return f"fwtest-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def prefix() -> str:
-    return _prefix()
-
-
 @pytest.fixture
 def raw(es_url: str) -> Iterator[Elasticsearch]:
     client = Elasticsearch([es_url])
     yield client
     client.transport.close()
-
-
-@pytest.fixture
-def es_index(es_url: str, prefix: str) -> Iterator[ElasticsearchIndex]:
-    index = ElasticsearchIndex(es_url, index_prefix=prefix)
-    try:
-        yield index
-    finally:
-        index.drop()
-        index.close()
 
 
 # -- a fault-injecting proxy in front of the real node ---------------------------------------

@@ -7,7 +7,6 @@ index stage pending; the node is "down" by pointing at a closed port.
 from __future__ import annotations
 
 import socket
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,21 +50,6 @@ def stored(db: Database) -> dict[int, int]:
     """Six documents stored, their index stage pending: doc_id -> version_id."""
     results = [repository.store_document(db, record(n)) for n in range(1, 7)]
     return {r.doc_id: r.version_id for r in results}
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"fwtest-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def es_index(es_url: str, prefix: str) -> Iterator[ElasticsearchIndex]:
-    index = ElasticsearchIndex(es_url, index_prefix=prefix)
-    try:
-        yield index
-    finally:
-        index.drop()
-        index.close()
 
 
 @pytest.fixture
