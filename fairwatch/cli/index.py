@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import click
@@ -113,10 +114,18 @@ def rebuild_index(db: Database, index: SearchIndex) -> int:
     return count
 
 
-def _open(settings) -> tuple[Database, SearchIndex]:
+@contextmanager
+def _opened() -> Iterator[tuple[Database, SearchIndex]]:
+    """The configured database and search index, domain errors translated, index closed after."""
     from fairwatch.app import open_database, open_search_index
 
-    return open_database(settings), open_search_index(settings)
+    settings = settings_or_exit()
+    with domain_errors():
+        db, index = open_database(settings), open_search_index(settings)
+        try:
+            yield db, index
+        finally:
+            index.close()
 
 
 @click.group("index")
@@ -131,13 +140,8 @@ def sync() -> None:
     Exit status: 0 the index matches the database, 1 the index is unreachable or refused
     documents (they stay pending/failed and the next sync retries them), 2 bad configuration.
     """
-    settings = settings_or_exit()
-    with domain_errors():
-        db, index = _open(settings)
-        try:
-            report = sync_index(db, index)
-        finally:
-            index.close()
+    with _opened() as (db, index):
+        report = sync_index(db, index)
     click.echo(f"index sync: {report.summary()}")
     if report.rejected:
         first = next(iter(report.rejected.items()))
@@ -153,28 +157,18 @@ def rebuild() -> None:
     Exit status: 0 rebuilt, 1 the index is unreachable or refused documents (the previous
     index is kept), 2 bad configuration.
     """
-    settings = settings_or_exit()
-    with domain_errors():
-        db, index = _open(settings)
-        try:
-            count = rebuild_index(db, index)
-        finally:
-            index.close()
+    with _opened() as (db, index):
+        count = rebuild_index(db, index)
     click.echo(f"index rebuild: {count} document(s) indexed")
 
 
 @index_group.command("status")
 def status() -> None:
     """Show how many versions are indexed, pending or failed, and what the index holds."""
-    settings = settings_or_exit()
-    with domain_errors():
-        db, index = _open(settings)
-        try:
-            counts = repository.stage_counts(db)["index"]
-            index.ensure()
-            held = len(index.doc_ids())
-        finally:
-            index.close()
+    with _opened() as (db, index):
+        counts = repository.stage_counts(db)["index"]
+        index.ensure()
+        held = len(index.doc_ids())
     click.echo(
         f"index: {held} document(s) in {index!r}; versions done {counts['done']}, "
         f"pending {counts['pending']}, failed {counts['failed']}"
