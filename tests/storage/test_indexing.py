@@ -9,9 +9,10 @@ import pytest
 from storage import repository as repo
 from storage.db import Database
 from storage.errors import IndexUnavailable
-from storage.records import AttachmentRecord, FindingRecord
+from storage.records import AttachmentRecord
 from storage.search.base import SearchQuery
 from storage.search.fts import Fts5Index
+from tests.storage.factories import finding
 
 
 def test_indexed_documents_carry_the_current_version(make_record, db: Database) -> None:
@@ -27,16 +28,7 @@ def test_indexed_documents_carry_the_current_version(make_record, db: Database) 
         db,
         current.version_id,
         [
-            FindingRecord(
-                standard=s,
-                rule="r",
-                grade=g,
-                start=0,
-                end=1,
-                quote="新",
-                citation="c",
-                explanation="e",
-            )
+            finding(s, g, rule="r", end=1, quote="新", citation="c", explanation="e")
             for s, g in (("FC-9-3", "提示"), ("FC-8-3", "疑似"), ("FC-9-3", "疑似"))
         ],
     )

@@ -9,26 +9,13 @@ import pytest
 from storage import repository as repo
 from storage.db import Database
 from storage.errors import DocumentNotFound, InvalidRecord
-from storage.records import AttachmentRecord, FindingRecord
+from storage.records import AttachmentRecord
+from tests.storage.factories import finding
 
 
 def flag(db: Database, version_id: int, standard: str, grade: str) -> None:
-    repo.save_findings(
-        db,
-        version_id,
-        [
-            FindingRecord(
-                standard=standard,
-                rule="r",
-                grade=grade,
-                start=0,
-                end=2,
-                quote="本地",
-                citation="c",
-                explanation="e",
-            )
-        ],
-    )
+    values = {"rule": "r", "end": 2, "quote": "本地", "citation": "c", "explanation": "e"}
+    repo.save_findings(db, version_id, [finding(standard, grade, **values)])
 
 
 @pytest.fixture
