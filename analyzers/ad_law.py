@@ -31,7 +31,14 @@ from analyzers.normalize import Normalized, normalize
 from analyzers.registry import default_pack_path
 from analyzers.sectors import SECTOR_LABELS, SectorDetector, SectorGuess
 
-__all__ = ["PACK_NAME", "PLATFORMS", "AdInputError", "AdLawAnalyzer", "create_analyzer"]
+__all__ = [
+    "PACK_NAME",
+    "PLATFORMS",
+    "AdInputError",
+    "AdLawAnalyzer",
+    "create_analyzer",
+    "resolve_platform",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +239,7 @@ class AdLawAnalyzer:
         `platform` is where it was collected; `product` is product-card text, if any."""
         if not isinstance(text, str):
             raise AdInputError(f"analyze() needs str text, got {type(text).__name__}")
-        platform = _resolve_platform(platform)
+        platform = resolve_platform(platform)
         try:
             guess = self.sectors.detect(text, hint=sector, product=product)
         except ValueError as exc:
@@ -318,7 +325,11 @@ def _with_sector_note(f: Finding, guess: SectorGuess) -> Finding:
     return replace(f, explanation=f"{f.explanation}；{note}")
 
 
-def _resolve_platform(platform: str | None) -> str | None:
+def resolve_platform(platform: str | None) -> str | None:
+    """The platform kind (one of PLATFORMS) a platform name means; None for none given.
+
+    Raises AdInputError naming the value when it means no known kind.
+    """
     if platform is None or platform == "":
         return None
     p = platform.strip().lower().replace("-", "_").replace(" ", "_")

@@ -253,9 +253,9 @@ def test_the_pack_has_no_duplicate_keys() -> None:
      ("wechat_article", "advertorial"), ("product_page", "ecommerce")],
 )
 def test_platform_names_map_to_platform_kinds(value: str, platform: str) -> None:
-    from analyzers.ad_law import _resolve_platform
+    from analyzers.ad_law import resolve_platform
 
-    assert _resolve_platform(value) == platform
+    assert resolve_platform(value) == platform
 
 
 def test_drug_wording_in_a_food_ad_is_suspected(ad: AdLawAnalyzer) -> None:
