@@ -1,0 +1,67 @@
+"""Regulator renderings of breaches (要求…, 规定…只能…, 指定…作为唯一…, 将…作为…条件) and
+their compliant twins: the rules read the meaning, not one wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzers.engine import RuleEngine
+from analyzers.registry import get_analyzer
+
+
+@pytest.fixture(scope="module")
+def fc() -> RuleEngine:
+    analyzer = get_analyzer("policy")
+    assert isinstance(analyzer, RuleEngine)
+    return analyzer
+
+
+@pytest.mark.parametrize(
+    ("text", "standard", "rule"),
+    [
+        (
+            "要求各村卫生室所需的医用耗材全部从县医药有限公司购进。",
+            "FC-8-3", "fc-8-3-single-provider",
+        ),
+        ("规定参保职工的体检只能到市第一人民医院进行。", "FC-8-3", "fc-8-3-single-provider"),
+        (
+            "通知要求各物业小区的门禁设备采购某安防科技公司的产品。",
+            "FC-8-3", "fc-8-3-named-products",
+        ),
+        ("明确某数据公司为全区唯一的停车收费系统运营单位。", "FC-8-3", None),
+        (
+            "将在本区拥有自有仓储场地作为快递末端网点备案的前提条件。",
+            "FC-8-4", "fc-8-4-condition-imposed",
+        ),
+        ("由镇政府召集辖区各砂石企业统一确定出厂价格。", "FC-11-1", "fc-11-1-organised-price"),
+        ("由区协会按片区划分各家培训机构的招生范围。", "FC-11-1", None),
+    ],
+)
+def test_renderings_are_flagged(fc: RuleEngine, text: str, standard: str, rule: str | None) -> None:
+    res = fc.analyze(text)
+    assert res.flagged, text
+    found = [f for f in res.findings if f.standard == standard]
+    assert found, (text, res.counts)
+    if rule is not None:
+        assert rule in {f.rule for f in res.findings}, [f.rule for f in res.findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a class of providers, not one operator
+        "参保职工可以在二级以上医院自主选择体检机构。",
+        # the compliant rule stated as a prohibition
+        "不得要求物业小区采购某一公司的门禁产品。",
+        "不得将在本地拥有自有场地作为备案的前提条件。",
+        # 唯一 as an identifier, not a sole provider
+        "明确每个停车泊位赋予唯一编码，便于统一管理。",
+        # administration sets up its own service bodies
+        "各镇应在本镇设立政务服务中心，为企业提供帮办服务。",
+        # prices left to the operators, monitored by the authority
+        "价格主管部门组织开展价格监测，不统一确定经营者的销售价格。",
+    ],
+)
+def test_compliant_twins_are_not_flagged(fc: RuleEngine, text: str) -> None:
+    res = fc.analyze(text)
+    assert not res.flagged, [(f.rule, f.explanation) for f in res.findings]
