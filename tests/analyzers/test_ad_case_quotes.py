@@ -44,6 +44,11 @@ def flagged(res: DocumentAnalysis) -> dict[str, str]:
         ("发布含有“国家权威机构认证”内容的广告", None, "AD-9-2", "ad-9-2-state-organ-endorsement"),
         ("宣称“央视推荐品牌”", None, "AD-28", "ad-28-media-endorsement"),
         ("宣传其普通化妆品具有“祛斑”功效", None, "AD-28", "ad-28-ordinary-cosmetic-special-claim"),
+        ("卫生部认定产品", None, "AD-9-2", "ad-9-2-state-organ-endorsement"),
+        ("年化收益12%，银行担保", None, "AD-25", "ad-25-guaranteed-return"),
+        ("超皮秒一次祛斑", "medical_service", "AD-16", "ad-16-assurance"),
+        ("适用于高血压、糖尿病患者", "food", "AD-17", "ad-17-disease-treatment"),
+        ("比某某牌效果好一倍", None, "AD-11", "ad-11-unsourced-multiple"),
     ],
 )
 def test_case_quote_is_flagged_under_its_standard(
@@ -67,6 +72,9 @@ def test_case_quote_is_flagged_under_its_standard(
         ("祛痘类化妆品须依法注册后方可宣称", None),
         ("手术有风险，效果因人而异", "medical_service"),
         ("本项目距地铁2号线XX站约1.2公里", "real_estate"),
+        ("本品适用于干性及中性肌肤", "cosmetics"),
+        ("防止衣物褪色，深色衣物专用", None),
+        ("认定标准以国家标准GB 2760为准", None),
     ],
 )
 def test_lawful_look_alike_is_not_flagged(ad: AdLawAnalyzer, text: str, sector: str | None) -> None:
