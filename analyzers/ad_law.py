@@ -219,6 +219,7 @@ class AdLawAnalyzer:
         try:
             self.warning_cues = tuple(str(c) for c in warning.get("cues", ()))
             self.quoted = re.compile(str(warning.get("quotes", r"[“\"「『].{1,30}?[”\"」』]")))
+            self.case_markers = tuple(str(c) for c in warning.get("case_markers", ()))
         except (AttributeError, re.error) as exc:
             raise RulePackError(
                 pack.path, "extensions.quoted_warning", f"expected cues and a quotes regex: {exc}"
@@ -287,6 +288,7 @@ class AdLawAnalyzer:
         if (
             f.flagging and any(c in f.quote for c in self.warning_cues)
             and self.quoted.search(f.quote)
+            and not any(c in f.quote for c in self.case_markers)
         ):
             f = replace(f, grade="提示", exception="引述：条文警示或禁止被引号引出的用语",
                         explanation=f.explanation + "；该句是在警示或禁止所引用语，而非作出该宣传")

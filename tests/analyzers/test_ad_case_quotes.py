@@ -79,3 +79,13 @@ def test_case_quote_is_flagged_under_its_standard(
 )
 def test_lawful_look_alike_is_not_flagged(ad: AdLawAnalyzer, text: str, sector: str | None) -> None:
     assert flagged(ad.analyze(text, sector=sector)) == {}
+
+
+def test_enforcement_rendering_reports_a_breach_but_a_rule_statement_does_not(
+    ad: AdLawAnalyzer,
+) -> None:
+    decision = "当事人在其网店发布含有“国家级产品”的广告，违反了《广告法》第九条第（三）项的规定。"
+    statement = "广告法规定不得使用“国家级”“最高级”等用语。"
+    assert flagged(ad.analyze(decision)) == {"AD-9-3": "ad-9-3-absolute-words"}
+    quoted = [f for f in ad.analyze(statement).findings if f.standard == "AD-9-3"]
+    assert quoted and all(not f.flagging and f.exception for f in quoted)
