@@ -49,6 +49,9 @@ def flagged(res: DocumentAnalysis) -> dict[str, str]:
         ("超皮秒一次祛斑", "medical_service", "AD-16", "ad-16-assurance"),
         ("适用于高血压、糖尿病患者", "food", "AD-17", "ad-17-disease-treatment"),
         ("比某某牌效果好一倍", None, "AD-11", "ad-11-unsourced-multiple"),
+        ("宣称其销售的普通食品“具有抗疲劳、增强免疫力功效”", None, "AD-28",
+         "ad-28-ordinary-food-health-function"),
+        ("韩国进口玻尿酸，打完永久保持", "medical_service", "AD-16", "ad-16-assurance"),
     ],
 )
 def test_case_quote_is_flagged_under_its_standard(
@@ -75,6 +78,8 @@ def test_case_quote_is_flagged_under_its_standard(
         ("本品适用于干性及中性肌肤", "cosmetics"),
         ("防止衣物褪色，深色衣物专用", None),
         ("认定标准以国家标准GB 2760为准", None),
+        ("本品为普通食品，不具有增强免疫力等保健功能", "food"),
+        ("央视新闻报道了今年的消费维权情况", None),
     ],
 )
 def test_lawful_look_alike_is_not_flagged(ad: AdLawAnalyzer, text: str, sector: str | None) -> None:
