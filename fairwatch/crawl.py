@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from alerts import AlertsConfig, DeliveryPolicy, DeliveryReport, deliver_due, notify_operator
+from alerts.api import config_from_settings, finding_hook
 from crawlers.settings import crawl_settings
 from crawlers.sources.schema import SourceConfig
 from crawlers.spiders.ad import AdSpider
@@ -126,7 +128,8 @@ def crawl_sources(
 ) -> list[CrawlOutcome]:
     """Crawl each source in turn into the settings' database and index; once per process.
 
-    options are those of crawl_sources_async: limit, scrapy_overrides, db, index.
+    options are those of crawl_sources_async: limit, scrapy_overrides, db, index, alerts.
+    Alerts are queued as findings are stored; sending them is `deliver_alerts`' job.
     """
     # Bind now so that a wrong keyword fails here rather than inside the running reactor.
     inspect.signature(crawl_sources_async).bind(settings, sources, **options)
@@ -142,8 +145,10 @@ async def crawl_sources_async(
     scrapy_overrides: dict[str, Any] | None = None,
     db: Database | None = None,
     index: SearchIndex | None = None,
+    alerts: AlertsConfig | None = None,
 ) -> list[CrawlOutcome]:
     """crawl_sources inside a running asyncio reactor (see run_in_reactor)."""
+    alerts = alerts or config_from_settings(settings)
     db = db or open_database(settings)
     index = index if index is not None else open_search_index(settings)
     _prepare_index(index)
@@ -151,9 +156,41 @@ async def crawl_sources_async(
     outcomes = []
     for source in sources:
         outcomes.append(
-            await _crawl_one(settings, source, db, index, analyzers, limit, scrapy_overrides)
+            await _crawl_one(
+                settings, source, db, index, analyzers, limit, scrapy_overrides, alerts
+            )
         )
     return outcomes
+
+
+def deliver_alerts(
+    settings: Settings, alerts: AlertsConfig, *, db: Database | None = None
+) -> DeliveryReport:
+    """Send the alerts that are due (the end of `fairwatch crawl` and `demo`)."""
+    own = db is None
+    db = db or open_database(settings)
+    try:
+        return deliver_due(db, alerts, policy=DeliveryPolicy.from_settings(settings))
+    finally:
+        if own:
+            db.close()
+
+
+def _operator_crawl_failed(
+    db: Database, alerts: AlertsConfig, source_id: str, run_id: int, reason: str | None
+) -> None:
+    try:
+        notify_operator(
+            db,
+            kind="crawl_failed",
+            message=f"来源 {source_id} 的采集（运行 {run_id}）失败：{reason or '原因未记录'}",
+            source_id=source_id,
+            dedup_key=f"crawl_failed:{source_id}",
+            details={"run_id": run_id, "reason": reason},
+            config=alerts,
+        )
+    except StorageError:  # the run itself is recorded failed; do not lose the other sources
+        logger.exception("could not queue the operator alert for run %d", run_id)
 
 
 def _prepare_index(index: SearchIndex) -> None:
@@ -181,6 +218,7 @@ async def _crawl_one(
     analyzers: Any,
     limit: int | None,
     overrides: dict[str, Any] | None,
+    alerts: AlertsConfig,
 ) -> CrawlOutcome:
     from scrapy.crawler import AsyncCrawlerRunner, Crawler
 
@@ -200,6 +238,7 @@ async def _crawl_one(
         index=index,
         analyzer_for=analyzers,
         index_batch=settings.crawl_index_batch,
+        after_findings=finding_hook(alerts, console_url=settings.console_url),
     )
     ours = {
         "FAIRWATCH_SINK": sink,
@@ -223,12 +262,15 @@ async def _crawl_one(
     except Exception as exc:
         logger.exception("crawl of %s crashed", source.id)
         info = repository.finish_run(db, run_id, "failed", reason=f"crawler crashed: {exc}")
+        _operator_crawl_failed(db, alerts, source.id, run_id, info.reason)
         return CrawlOutcome(source.id, run_id, "failed", info.reason)
     status, reason, stats = finish_crawl_run(
         db, run_id, crawler.stats.get_stats() if crawler.stats else {}
     )
     outcome = CrawlOutcome(source.id, run_id, status, reason, stats)
     logger.info("%s", outcome.summary())
+    if status == "failed":
+        _operator_crawl_failed(db, alerts, source.id, run_id, reason)
     return outcome
 
 

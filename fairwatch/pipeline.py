@@ -5,8 +5,10 @@ runs inside that transaction once the store has found the content new or changed
 its findings commit with the document: one transaction per document instead of two.
 Each later step records its outcome in the version's stage state, so a failure (an
 analyzer bug, the index being down) leaves the stored document intact and marked
-`failed` with the error: `retry_pending` runs those steps again later. Alerts are not
-built yet; the step is a no-op.
+`failed` with the error: `retry_pending` runs those steps again later. Alerts are queued
+in the outbox by the `after_findings` hook inside the same transaction as the findings
+(alerts/outbox.py), so a finding is never stored without its alerts; sending them is the
+delivery worker's job (`alerts.deliver_due`, run at the end of a crawl).
 
 `DocumentPipeline` implements `crawlers.sink.DocumentSink`, so any spider that yields
 `DocumentRecord` items (policy now, ad later) reuses it through the crawler's
@@ -25,6 +27,7 @@ from crawlers.sink import KnownPage, SinkResult
 from storage import repository
 from storage.db import Database
 from storage.records import DocumentRecord, FindingRecord
+from storage.repository.findings import AfterFindings
 from storage.search.base import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -43,7 +46,8 @@ class Texts:
 
 
 class DocumentPipeline:
-    """Store, then analyze, then index (then alert) one document at a time."""
+    """Store, then analyze (queuing alerts with the findings), then index, one document
+    at a time."""
 
     def __init__(
         self,
@@ -53,15 +57,19 @@ class DocumentPipeline:
         index: SearchIndex | None = None,
         analyzer_for: AnalyzerFor | None = None,
         index_batch: int = 1,
+        after_findings: AfterFindings | None = None,
     ) -> None:
         """index_batch > 1 indexes versions in batches of that size (and on close()): far
         fewer index commits on a big crawl; until a batch is written its versions' index
-        stage stays pending, so a crash loses nothing that `retry_pending` cannot redo."""
+        stage stays pending, so a crash loses nothing that `retry_pending` cannot redo.
+        after_findings (`alerts.finding_hook`) runs in the transaction of each version's
+        findings."""
         self.db = db
         self.run_id = run_id
         self.index = index
         self.analyzer_for = analyzer_for
         self.index_batch = max(1, index_batch)
+        self.after_findings = after_findings
         self._to_index: list[int] = []
 
     def __deepcopy__(self, memo: dict) -> DocumentPipeline:
@@ -103,6 +111,7 @@ class DocumentPipeline:
             record,
             self.run_id,
             analysis=None if self.analyzer_for is None else partial(analysis, self.analyzer_for),
+            after_findings=self.after_findings,
         )
         if stored.status == "unchanged":
             return SinkResult(status="unchanged", doc_id=stored.doc_id)
@@ -123,7 +132,6 @@ class DocumentPipeline:
             if error:
                 result.stage_errors["index"] = error
                 result.stage_failed_versions["index"] = batch
-        self.alert(version_id)
 
     def flush_index(self) -> str | None:
         """Index the versions waiting for it; on failure mark them failed and return the error."""
@@ -149,7 +157,8 @@ class DocumentPipeline:
         if self.analyzer_for is None:
             return False  # stage stays pending: `retry_pending` analyzes it once configured
         flagged, findings = self._findings(self.analyzer_for, texts)
-        repository.save_findings(self.db, version_id, findings)  # also marks analysis done
+        # Also marks analysis done and queues the alerts, in one transaction.
+        repository.save_findings(self.db, version_id, findings, after=self.after_findings)
         return flagged
 
     @staticmethod
@@ -170,9 +179,6 @@ class DocumentPipeline:
         docs = list(repository.indexed_documents(self.db, version_ids=version_ids))
         self.index.index(docs)
         repository.stage_done(self.db, version_ids, "index")
-
-    def alert(self, version_id: int) -> None:
-        """Hand flagged versions to alerts: not built yet (alerts/ has no outbox so far)."""
 
     def _mark_failed(self, version_id: int, stage: str, exc: Exception) -> None:
         logger.error("%s of version %d failed: %s", stage, version_id, exc, exc_info=exc)

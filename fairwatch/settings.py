@@ -51,6 +51,39 @@ class Settings(BaseSettings):
     crawl_retry_backoff: float = Field(
         1.0, ge=0, description="Seconds before the first retry of a failed page; doubles per retry."
     )
+    # -- alerts (FAIRWATCH_ALERTS_*) ------------------------------------------------------
+    alerts_file: Path | None = Field(
+        None, description="Alert routes and channels; empty means config_dir/alerts.yaml."
+    )
+    alerts_secrets_file: Path | None = Field(
+        None,
+        description="NAME=VALUE lines outside the repository that ${NAME} in the alerts file "
+        "may refer to (the environment is read first).",
+    )
+    alerts_max_attempts: int = Field(
+        8, ge=1, description="Sends of one alert before it is marked failed (operator alerted)."
+    )
+    alerts_backoff_base: float = Field(
+        30.0, ge=0, description="Seconds before the first retry of an alert; doubles per retry."
+    )
+    alerts_backoff_max: float = Field(
+        3600.0, ge=0, description="Longest wait in seconds between two sends of one alert."
+    )
+    alerts_backoff_jitter: float = Field(
+        0.5, ge=0, le=1, description="A retry waits between (1 - jitter) and 1 times the backoff."
+    )
+    alerts_claim_timeout: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds after which an alert claimed by a process that died is sent again.",
+    )
+    alerts_batch: int = Field(200, ge=1, description="Alert groups sent per delivery pass.")
+    alerts_deliver: bool = Field(
+        True, description="Deliver due alerts at the end of `fairwatch crawl` and `demo`."
+    )
+    console_url: str = Field(
+        "", description="Base URL of the web console; alert links point there when set."
+    )
     # -- Elasticsearch, when search_url is an http(s) URL (FAIRWATCH_ES_*) ----------------
     es_index_prefix: str = Field(
         "fairwatch", description="Alias of the index; versioned indices are <prefix>-v<N>."

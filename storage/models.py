@@ -281,3 +281,46 @@ class StageState(Base):
         CheckConstraint(_in("status", STAGE_STATUSES), name="status"),
         Index("ix_stage_states_stage_status", "stage", "status"),
     )
+
+
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+class AlertOutbox(Base):
+    """One alert for one route and channel, written with the findings that cause it.
+
+    `dedup_key` is the stable identity of what is alerted (a finding: source, URL, standard,
+    rule and normalised quote), so the unique constraint makes a re-crawl, a new version with
+    the same finding, a retry or a restart unable to queue it twice. `open_key` is set only
+    while an operator alert is unsent: the same problem is not queued again until the first
+    one went out. `alerts/` owns the reads and writes (alerts/outbox.py).
+    """
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    route: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # finding | operator | test
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    open_key: Mapped[str | None] = mapped_column(String(300))
+    group_key: Mapped[str] = mapped_column(String(200))  # rows sent together in one message
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = mapped_column(String(100))
+    version_id: Mapped[int | None] = mapped_column(Integer)
+    finding_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("route", "channel", "dedup_key"),
+        UniqueConstraint("route", "channel", "open_key"),
+        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
+        Index("ix_alert_outbox_status_due_at", "status", "due_at"),
+        _NO_ID_REUSE,
+    )

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "index": "index_group",
     "analyze": "analyze",
     "evaluate": "eval_command",
+    "alerts": "alerts_group",
 }
 
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import click
 
+from alerts.errors import AlertsConfigError, AlertsError
 from crawlers.sources import SourceError
 from fairwatch.errors import FairwatchError
 from fairwatch.settings import ConfigError, Settings, load_settings
@@ -25,8 +26,10 @@ def domain_errors() -> Iterator[None]:
     """Configuration problems exit 2, failures of the job exit 1, each with one line."""
     try:
         yield
-    except (SourceError, ConfigError) as exc:
+    except (SourceError, ConfigError, AlertsConfigError) as exc:
         raise click.UsageError(str(exc)) from exc
+    except AlertsError as exc:
+        raise click.ClickException(str(exc)) from exc
     except StorageError as exc:
         raise click.ClickException(str(exc)) from exc
     except FairwatchError as exc:  # the job could not run: exit 1, one line

@@ -47,5 +47,25 @@ def check(sources_dir) -> None:  # noqa: ANN001 - click passes a Path or None
         f"{len(found.sources)} source(s) valid, {len(found.broken_files)} file(s) with "
         f"{len(problems)} problem(s) in {folder}"
     )
+    problems += _check_alerts(settings)
     if problems:
         sys.exit(2)
+
+
+def _check_alerts(settings) -> list[str]:  # noqa: ANN001 - fairwatch.settings.Settings
+    """Validate the alerts file (routes, channels, secret references); its problems."""
+    from alerts import AlertsConfigError, config_from_settings
+
+    try:
+        config = config_from_settings(settings)
+    except AlertsConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"FAIL {problem}", err=True)
+        return [str(p) for p in exc.problems]
+    where = config.path if config.path and config.path.exists() else "no alerts file"
+    click.echo(
+        f"ok   alerts: {len(config.finding_routes())} route(s), "
+        f"{len(config.operator_routes())} operator route(s), "
+        f"{len(config.channels)} channel(s) ({where})"
+    )
+    return []

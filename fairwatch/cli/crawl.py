@@ -25,13 +25,19 @@ def crawl(source_ids: tuple[str, ...], limit: int | None) -> None:
     """
     settings = settings_or_exit()
     with domain_errors():
+        from alerts import config_from_settings
+
+        alerts = config_from_settings(settings)  # a broken alerts file stops us before crawling
         found = load_sources(settings.sources_dir)
         sources = [found.get(s, site=settings.crawl_site_url) for s in dict.fromkeys(source_ids)]
-        from fairwatch.crawl import crawl_sources
+        from fairwatch.crawl import crawl_sources, deliver_alerts
 
-        outcomes = crawl_sources(settings, sources, limit=limit)
+        outcomes = crawl_sources(settings, sources, limit=limit, alerts=alerts)
     for outcome in outcomes:
         click.echo(f"run {outcome.run_id} {outcome.summary()}")
+    if settings.alerts_deliver:
+        with domain_errors():
+            click.echo(deliver_alerts(settings, alerts).summary())
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         reasons = "; ".join(f"{o.source_id}: {o.reason}" for o in failed)

@@ -71,11 +71,14 @@ def demo(no_serve: bool) -> None:
     try:
         click.echo(f"fixture site serving on {site.url}")
         with domain_errors():
+            from alerts import config_from_settings
+
+            alerts = config_from_settings(settings)
             sources = load_sources(site_module.SOURCES_DIR)
             chosen = [sources.get(s, site=site.url) for s in DEMO_SOURCES]
-            from fairwatch.crawl import crawl_sources
+            from fairwatch.crawl import crawl_sources, deliver_alerts
 
-            outcomes = crawl_sources(settings, chosen)
+            outcomes = crawl_sources(settings, chosen, alerts=alerts)
         for outcome in outcomes:
             click.echo(outcome.summary())
         total = sum(o.documents for o in outcomes)
@@ -92,6 +95,9 @@ def demo(no_serve: bool) -> None:
             f"{skipped} pages skipped ({unchanged} unchanged since the last run). "
             f"Data in {settings.data_dir.resolve()}"
         )
+        if settings.alerts_deliver:
+            with domain_errors():
+                click.echo(deliver_alerts(settings, alerts).summary())
         if not no_serve:
             click.echo(f"site still serving on {site.url}; press Ctrl-C to stop")
             with contextlib.suppress(KeyboardInterrupt):

@@ -6,7 +6,7 @@ returns plain values (`storage.repository.views`), never ORM objects. Errors are
 """
 
 from storage.repository.documents import known_document, store_document
-from storage.repository.findings import FindingLike, add_review, save_findings
+from storage.repository.findings import AfterFindings, FindingLike, add_review, save_findings
 from storage.repository.indexing import current_versions, indexed_documents
 from storage.repository.listing import (
     ORDERS,
@@ -42,6 +42,7 @@ from storage.repository.views import (
 __all__ = [
     "FLAG_GRADES",
     "ORDERS",
+    "AfterFindings",
     "AttachmentView",
     "DocumentDetail",
     "DocumentPage",

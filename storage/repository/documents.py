@@ -36,7 +36,7 @@ from storage.repository._common import (
     parse_date,
     strip_nul,
 )
-from storage.repository.findings import FindingLike, _finding_rows
+from storage.repository.findings import AfterFindings, FindingLike, _finding_rows
 from storage.repository.views import KnownDocument, StoreResult
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ def store_document(
     run_id: int | None = None,
     *,
     analysis: Analysis | None = None,
+    after_findings: AfterFindings | None = None,
 ) -> StoreResult:
     """Store `record` as a new document, a new version of a known one, or nothing new.
 
@@ -84,6 +85,11 @@ def store_document(
     done, which spares a second transaction per document. If it raises, or its findings
     cannot be stored, the version is still stored with its analysis stage failed (the
     error in the stage and in `StoreResult.analysis_error`) for a later retry.
+
+    `after_findings(conn, version_id)`, if given, runs within the savepoint of the findings
+    once they are inserted (the alert outbox is written there): findings and what it writes
+    commit together, and if it fails the findings go with it and analysis is marked failed,
+    so a retry redoes both.
     """
     _check_record(record)
     digest = record.content_hash  # of the record as received, so crawlers can compare
@@ -107,7 +113,7 @@ def store_document(
             doc_id = conn.execute(_INSERT_DOCUMENT, row).scalar_one()
             number, status = 1, "new"
             version_id, outcome = _insert_analysed_version(
-                conn, doc_id, number, record, digest, run_id, analysis
+                conn, doc_id, number, record, digest, run_id, analysis, after_findings
             )
         else:
             doc_id, version_id, number, current_hash = current
@@ -136,7 +142,7 @@ def store_document(
             else:
                 number, status = number + 1, "changed"
                 version_id, outcome = _insert_analysed_version(
-                    conn, doc_id, number, record, digest, run_id, analysis
+                    conn, doc_id, number, record, digest, run_id, analysis, after_findings
                 )
         result = StoreResult(
             doc_id=doc_id,
@@ -200,6 +206,7 @@ def _insert_analysed_version(
     digest: str,
     run_id: int | None,
     analysis: Analysis | None,
+    after_findings: AfterFindings | None = None,
 ) -> tuple[int, _Outcome]:
     """Insert the version, run the analysis if given and save its findings with it."""
     outcome = _run_analysis(analysis)
@@ -216,6 +223,8 @@ def _insert_analysed_version(
                         for row in outcome.rows
                     ],
                 )
+                if after_findings is not None:
+                    after_findings(conn, version_id)
         except Exception as exc:  # the driver may refuse a value before the database does
             outcome = _Outcome("failed", f"{type(exc).__name__}: {exc}")
             logger.error("findings of version %d not stored: %s", version_id, exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
@@ -28,6 +28,11 @@ _EXISTING = select(
 _INSERT_FINDING = insert(_FINDINGS).returning(_FINDINGS.c.id, sort_by_parameter_order=True)
 
 
+# Called inside the transaction that saved a version's findings, with its connection and
+# the version id: what it writes (the alert outbox) commits or rolls back with the findings.
+AfterFindings = Callable[[Connection, int], None]
+
+
 class FindingLike(Protocol):
     """`storage.records.FindingRecord` or `analyzers.findings.Finding`: read by attribute."""
 
@@ -41,16 +46,26 @@ class FindingLike(Protocol):
     explanation: str
 
 
-def save_findings(db: Database, version_id: int, findings: Iterable[FindingLike]) -> list[int]:
+def save_findings(
+    db: Database,
+    version_id: int,
+    findings: Iterable[FindingLike],
+    *,
+    after: AfterFindings | None = None,
+) -> list[int]:
     """Store the analysis of one version and mark its analysis stage done, in one transaction.
 
     Re-analysing a version replaces its unreviewed findings; a finding that a reviewer has
     already decided on is kept (and not duplicated when the analyzer finds it again).
     The index stage goes back to pending because what the index holds has changed.
+    `after`, if given, runs in the same transaction once the findings are written.
     """
     rows = _finding_rows(findings)
     with db.session(context=f"save findings of version {version_id}", write=True) as session:
-        ids = _write_findings(session.connection(), version_id, rows)
+        conn = session.connection()
+        ids = _write_findings(conn, version_id, rows)
+        if after is not None and rows:
+            after(conn, version_id)
     logger.debug("version %d: %d finding(s) saved", version_id, len(ids))
     return ids
 
