@@ -76,9 +76,9 @@ def insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> int:
         return 0
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     inserted = 0
-    for row in rows:  # one by one: rowcount of a multi-row ON CONFLICT is not portable
-        result = conn.execute(insert(_OUTBOX).values(**row).on_conflict_do_nothing())
-        inserted += max(result.rowcount or 0, 0)
+    statement = insert(_OUTBOX).on_conflict_do_nothing().returning(_OUTBOX.c.id)
+    for row in rows:  # one by one: a skipped row returns nothing, so the count is exact
+        inserted += len(conn.execute(statement, row).all())
     return inserted
 
 
