@@ -58,14 +58,19 @@ def notify_operator(
     `deliver_due`'s job, as for any alert. Logged at ERROR as well.
     """
     config = config or _default_config()
-    logger.error(
-        "operator alert %s%s: %s", kind, f" ({source_id})" if source_id else "",
-        config.redact(message), extra={"source_id": source_id, "alert_kind": kind},
-    )
-    return outbox.enqueue_operator(
+    queued = outbox.enqueue_operator(
         db, config, kind=kind, message=message, source_id=source_id, dedup_key=dedup_key,
         details=details,
     )
+    where = f" ({source_id})" if source_id else ""
+    if queued:
+        logger.error(
+            "operator alert %s%s: %s", kind, where, config.redact(message),
+            extra={"source_id": source_id, "alert_kind": kind},
+        )
+    else:
+        logger.debug("operator alert %s%s already queued and unsent (%s)", kind, where, dedup_key)
+    return queued
 
 
 def finding_hook(
