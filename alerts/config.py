@@ -91,7 +91,10 @@ class WebhookChannel(_ChannelBase):
     @classmethod
     def _headers_are_refs(cls, value: dict[str, str]) -> dict[str, str]:
         for name, header in value.items():
-            if name.lower() in {"authorization", "x-api-key", "x-token", "cookie"}:
+            # "Bearer ${TOKEN}" is fine: the credential part must be a reference.
+            if name.lower() in {"authorization", "x-api-key", "x-token", "cookie"} and (
+                not _REF.search(header)
+            ):
                 _secret(header)
         return value
 
