@@ -72,22 +72,31 @@ class DeliveryReport:
     operator_alerts: int = 0  # operator alerts queued because a channel gave up
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    outbox: dict[str, int] = field(default_factory=dict)  # rows per status afterwards
 
     def stats(self) -> dict[str, int]:
-        return {
+        stats = {
             "alerts/sent": self.sent,
             "alerts/messages": self.messages,
             "alerts/retried": self.retried,
             "alerts/failed": self.failed,
             "alerts/operator_alerts": self.operator_alerts,
         }
+        stats.update({f"alerts/outbox/{k}": v for k, v in sorted(self.outbox.items())})
+        return stats
 
     def summary(self) -> str:
         line = (
             f"alerts: {self.messages} message(s) sent for {self.sent} alert(s), "
             f"{self.retried} to retry, {self.failed} failed"
         )
-        return line + (f" ({self.errors[-1]})" if self.errors else "")
+        if self.errors:
+            line += f" ({self.errors[-1]})"
+        waiting = self.outbox.get("pending", 0) + self.outbox.get("sending", 0)
+        return line + (
+            f"; outbox: {waiting} waiting (digest window, quiet hours or retry), "
+            f"{self.outbox.get('failed', 0)} failed in all"
+        )
 
 
 def deliver_due(
@@ -118,6 +127,7 @@ def deliver_due(
                 _send_group(db, config, policy, report, senders, route, channel, group, rows,
                             moment)
     report.seconds = time.monotonic() - started
+    report.outbox = outbox.status_counts(db)
     if report.messages or report.failed or report.retried:
         logger.info("%s in %.1fs", report.summary(), report.seconds)
     return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,6 +14,23 @@ from alerts.errors import ChannelError
 from alerts.messages import Message
 
 logger = logging.getLogger(__name__)
+
+_CREDENTIALS = re.compile(r"([?&](?:access_token|key|sign|token|timestamp)=)[^&\s\"']+")
+
+
+class _RedactQuery(logging.Filter):
+    """httpx logs every request URL at INFO; robot tokens and signatures travel in the query,
+    so they are masked before any handler sees the line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = _CREDENTIALS.sub(r"\1***", message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactQuery())
 
 
 class Sender:
