@@ -32,6 +32,8 @@ from pydantic import (
 )
 
 from alerts.errors import AlertsConfigError, ConfigProblem
+from alerts.secrets import REF as _REF
+from alerts.secrets import SecretLookup, resolve_refs
 
 # A pure YAML helper (values plus the line of each field), shared with the source files.
 from crawlers.sources.yamlnodes import YamlSyntaxError, line_for, load_with_lines
@@ -47,7 +49,6 @@ __all__ = [
 GRADES = ("明显违反", "疑似", "提示")
 FLAGGING = ("明显违反", "疑似")
 OPERATOR_ROUTE = "operator"  # the implicit operator route when the file declares none
-_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -315,12 +316,12 @@ def load_alerts_config(
     env = dict(os.environ if environ is None else environ)
     secrets: set[str] = set()
     channels: dict[str, Any] = {}
-    lookup = _Lookup(env, secrets_file, path)
+    lookup = SecretLookup(env, secrets_file)
     for name, channel in parsed.channels.items():
         values: dict[str, Any] = {}
         for key, value in channel.model_dump().items():
             loc = ("channels", name, "from" if key == "sender" else key)
-            values[key] = _resolve(value, lookup, path, lines, loc, problems)
+            values[key] = resolve_refs(value, lookup, path, lines, loc, problems)
         # Not validated again: resolved secrets are values, no longer ${NAME} references.
         channels[name] = channel.model_copy(update=values)
     problems.extend(lookup.problems)
@@ -360,83 +361,6 @@ def _cross_checks(path: Path, parsed: _File, lines: dict) -> list[ConfigProblem]
                     )
                 )
     return problems
-
-
-class _Lookup:
-    """Resolves ${NAME} from the environment, then from the secrets file (KEY=VALUE lines)."""
-
-    def __init__(self, env: dict[str, str], secrets_file: Path | None, config: Path) -> None:
-        self.env = env
-        self.secrets_file = secrets_file
-        self.config = config
-        self.used: set[str] = set()
-        self.problems: list[ConfigProblem] = []
-        self._file: dict[str, str] | None = None
-
-    def get(self, name: str) -> str | None:
-        if name in self.env:
-            return self.env[name]
-        return self._from_file().get(name)
-
-    def _from_file(self) -> dict[str, str]:
-        if self._file is not None:
-            return self._file
-        self._file = {}
-        if self.secrets_file is None:
-            return self._file
-        path = self.secrets_file.expanduser().resolve()
-        repo = Path(__file__).resolve().parent.parent
-        if path.is_relative_to(repo):
-            self.problems.append(
-                ConfigProblem(
-                    path, None, "alerts_secrets_file",
-                    f"the secrets file must live outside the repository ({repo})",
-                )
-            )
-            return self._file
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problems.append(ConfigProblem(path, None, "", f"cannot read secrets: {exc}"))
-            return self._file
-        for number, line in enumerate(text.splitlines(), 1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            key, sep, value = line.partition("=")
-            if not sep:
-                # Never echo the line: it may be a secret written without its name.
-                self.problems.append(ConfigProblem(path, number, "", "expected NAME=VALUE"))
-                continue
-            self._file[key.strip()] = value.strip().strip("'\"")
-        return self._file
-
-
-def _resolve(
-    value: Any, lookup: _Lookup, path: Path, lines: dict, loc: tuple, problems: list
-) -> Any:
-    if isinstance(value, dict):
-        return {k: _resolve(v, lookup, path, lines, (*loc, k), problems) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve(v, lookup, path, lines, (*loc, i), problems) for i, v in enumerate(value)]
-    if not isinstance(value, str) or "${" not in value:
-        return value
-
-    def substitute(found: re.Match[str]) -> str:
-        name = found.group(1)
-        resolved = lookup.get(name)
-        if resolved is None:
-            problems.append(
-                ConfigProblem(
-                    path, line_for(lines, loc), ".".join(str(p) for p in loc),
-                    f"${{{name}}} is not set (environment or alerts_secrets_file)",
-                )
-            )
-            return ""
-        lookup.used.add(resolved)
-        return resolved
-
-    return _REF.sub(substitute, value)
 
 
 def _problem(path: Path, err: Any, lines: dict) -> ConfigProblem:

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from alerts.config import AlertsConfig, Route
+from alerts.config import AlertsConfig
 from alerts.routing import due_time, finding_identity, group_key, matches
 from storage.db import Database
 from storage.models import (
@@ -380,6 +380,3 @@ def _row(r: Any) -> OutboxRow:
         created_at=r["created_at"],
     )
 
-
-def route_names(config: AlertsConfig) -> list[Route]:
-    return [*config.finding_routes(), *config.operator_routes()]

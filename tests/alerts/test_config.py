@@ -141,7 +141,10 @@ def test_broken_alerts_file_stops_a_crawl_before_it_starts(tmp_path: Path) -> No
 
 def test_public_surface_is_all() -> None:
     public = {n for n in dir(alerts) if not n.startswith("_")}
-    modules = {"api", "channels", "config", "delivery", "errors", "messages", "outbox", "routing"}
+    modules = {
+        "api", "channels", "config", "delivery", "errors", "messages", "outbox", "routing",
+        "secrets",
+    }
     assert public - modules == set(alerts.__all__)
     for name in alerts.__all__:
         assert getattr(alerts, name) is not None
