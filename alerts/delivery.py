@@ -43,6 +43,7 @@ class DeliveryPolicy:
     claim_timeout: float = 300.0  # a `sending` row older than this belongs to a dead process
     batch: int = 200  # groups per pass
     console_url: str = ""
+    progress_interval: float = 10.0  # seconds between progress lines while delivering
 
     @classmethod
     def from_settings(cls, settings: Any) -> DeliveryPolicy:
@@ -54,6 +55,7 @@ class DeliveryPolicy:
             claim_timeout=settings.alerts_claim_timeout,
             batch=settings.alerts_batch,
             console_url=settings.console_url,
+            progress_interval=settings.alerts_progress_interval,
         )
 
     def backoff(self, attempts: int) -> float:
@@ -116,6 +118,7 @@ def deliver_due(
     report = DeliveryReport()
     started = time.monotonic()
     senders: dict[str, Any] = {}
+    last_progress = started
     for _ in range(max_passes):
         moment = now or utcnow()
         groups = outbox.due_groups(db, moment, policy.claim_timeout, policy.batch)
@@ -126,6 +129,15 @@ def deliver_due(
             if rows:
                 _send_group(db, config, policy, report, senders, route, channel, group, rows,
                             moment)
+            if time.monotonic() - last_progress >= policy.progress_interval:
+                # A channel that times out on every group would otherwise stay silent for long.
+                last_progress = time.monotonic()
+                elapsed = last_progress - started
+                logger.info(
+                    "delivering alerts: %d sent, %d to retry, %d failed in %.0fs (%.1f/s)",
+                    report.sent, report.retried, report.failed, elapsed,
+                    (report.sent + report.retried + report.failed) / max(elapsed, 1e-9),
+                )
     report.seconds = time.monotonic() - started
     report.outbox = outbox.status_counts(db)
     if report.messages or report.failed or report.retried:

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
         description="Seconds after which an alert claimed by a process that died is sent again.",
     )
     alerts_batch: int = Field(200, ge=1, description="Alert groups sent per delivery pass.")
+    alerts_progress_interval: float = Field(
+        10.0, ge=0, description="Seconds between progress lines while alerts are delivered."
+    )
     alerts_deliver: bool = Field(
         True, description="Deliver due alerts at the end of `fairwatch crawl` and `demo`."
     )

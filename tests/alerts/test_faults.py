@@ -89,3 +89,15 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
         delays = [policy.backoff(attempt) for _ in range(200)]
         assert all(full * 0.5 <= d <= full for d in delays)
         assert max(delays) - min(delays) > full * 0.2  # jittered, not one fixed value
+
+
+def test_long_delivery_logs_progress(db: Database, receiver, alerts_file, caplog) -> None:  # noqa: ANN001
+    hook, ops = receiver(refuse_first=1), receiver()
+    config = _config(alerts_file, hook.url, ops.url)
+    store(db, config, findings=[finding(n) for n in range(3)])
+    policy = DeliveryPolicy(backoff_base=60, progress_interval=0)
+    with caplog.at_level("INFO", logger="alerts"):
+        deliver_due(db, config, policy=policy)
+    lines = [r.getMessage() for r in caplog.records if "delivering alerts:" in r.getMessage()]
+    assert len(lines) == 3  # one per message group at interval 0
+    assert lines[-1].startswith("delivering alerts: 2 sent, 1 to retry, 0 failed")
