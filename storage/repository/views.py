@@ -43,6 +43,17 @@ class RunInfo:
     counts: dict[str, Any]
     errors: list[Any]
     reason: str | None
+    host: str | None = None
+    pid: int | None = None
+    mode: str = "single"
+    pages: int = 0
+    items_new: int = 0
+    items_changed: int = 0
+    items_unchanged: int = 0
+    skipped: int = 0
+    error_count: int = 0
+    bytes: int = 0
+    duration_s: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
