@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "index": "index_group",
     "analyze": "analyze",
     "evaluate": "eval_command",
+    "run": "run",
+    "sources": "sources_group",
 }
 
 
