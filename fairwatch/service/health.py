@@ -146,20 +146,20 @@ def _failing(source_id: str, finished: list[RunInfo], settings: Settings) -> lis
 
 def _quiet(source_id: str, good: list[RunInfo], settings: Settings) -> list[dict]:
     k = settings.service_health_quiet_runs
-    recent = good[:k]
-    if len(recent) < k or any(r.items_new or r.items_changed for r in recent):
-        return []
-    baseline = [r for r in good[k:] if r.mode != "backfill"]
-    if not baseline:
-        return []
-    usual = sum(r.items_new for r in baseline) / len(baseline)
-    if usual * k < settings.service_health_min_expected:
-        return []  # a quiet source: zero new items over k runs is nothing unusual
     quiet = 0
     for run in good:
         if run.items_new or run.items_changed:
             break
         quiet += 1
+    if quiet < k:
+        return []
+    # The usual yield is that of the runs before the quiet streak (backfills excepted).
+    baseline = [r for r in good[quiet:] if r.mode != "backfill"]
+    if not baseline:
+        return []
+    usual = sum(r.items_new for r in baseline) / len(baseline)
+    if usual * k < settings.service_health_min_expected:
+        return []  # a quiet source: zero new items over k runs is nothing unusual
     return [
         {
             "kind": "source_quiet",

@@ -202,12 +202,20 @@ class Service:
             else f"it was due more than {self.settings.service_misfire_grace:g}s ago "
             "(service stopped or busy)"
         )
+        # A run skipped because the previous one still runs recurs at every tick of a
+        # too-tight schedule: one alert per source and hour says it without flooding.
+        busy = event.code == EVENT_JOB_MAX_INSTANCES
+        key = (
+            f"run_missed:busy:{source_id}:{datetime.now().strftime('%Y-%m-%dT%H')}"
+            if busy
+            else f"run_missed:{source_id}:{when}"
+        )
         notify_operator(
             self.db,
             kind="run_missed",
             source_id=source_id,
             message=f"{source_id}: scheduled run at {when} did not run: {why}",
-            dedup_key=f"run_missed:{source_id}:{when}",
+            dedup_key=key,
             details={"scheduled": when, "reason": why},
         )
 

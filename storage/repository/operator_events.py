@@ -44,7 +44,7 @@ def record_operator_event(
     details = check_json(details or {}, field="details")
     with db.session(context=f"record operator event {kind}", write=True) as session:
         insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
-        stmt = insert(OperatorEvent).values(
+        stmt = insert(OperatorEvent.__table__).values(
             kind=kind,
             source_id=source_id,
             message=message,
@@ -54,7 +54,10 @@ def record_operator_event(
         )
         if dedup_key is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=["dedup_key"])
-        return bool(session.execute(stmt).rowcount)
+        # RETURNING, not rowcount: PostgreSQL's driver reports -1 for an INSERT that
+        # returns the new id, and a skipped conflict returns no row at all.
+        stmt = stmt.returning(OperatorEvent.__table__.c.id)
+        return session.connection().execute(stmt).first() is not None
 
 
 def list_operator_events(

@@ -92,10 +92,11 @@ class LiveHandler(Handler):
             return self._not_found()
         doc = document(FIRST_DOC + n)
         if section.mode == "empty_body":
+            # Redesigned as a client-rendered page: the text arrives by script, not in HTML.
             html = (
                 f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{doc.title}</title>'
-                f'</head><body>{pages.NAV}<div class="main"><div id="app"></div></div>'
-                f"{pages.FOOTER}</body></html>"
+                '</head><body><div id="app"></div><script src="/static/app.js"></script>'
+                "</body></html>"
             )
             return self._html(html, conditional=True)
         self._html(pages.trs_detail(doc), conditional=True)
