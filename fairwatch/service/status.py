@@ -61,6 +61,6 @@ def status_rows(
 def leader_line(db: Database) -> str:
     lease = get_lease(db, "scheduler")
     if lease is None:
-        return "no `fairwatch run` has led yet"
+        return "no leader: no `fairwatch run` is running on this database"
     state = "until" if lease.expires_at > datetime.now(UTC) else "expired at"
     return f"leader {lease.holder} ({state} {lease.expires_at.isoformat(timespec='seconds')})"
