@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
@@ -100,7 +101,40 @@ class SourceSpider(scrapy.Spider):
         if spider.frontier is not None:
             crawler.signals.connect(spider._item_stored, signal=scrapy.signals.item_scraped)
             crawler.signals.connect(spider._close_frontier, signal=scrapy.signals.spider_closed)
+        spider._rechecked = False
+        if spider.mode == "backfill" and hasattr(spider.sink, "listed_urls"):
+            crawler.signals.connect(spider._recheck_unlisted, signal=scrapy.signals.spider_idle)
         return spider
+
+    def _recheck_unlisted(self) -> None:
+        """At the end of a backfill, ask again for stored pages no list page links to any
+        more: a 404 or 410 proves the site removed them (a 304 that they are still there)."""
+        if self._rechecked or self.limit is not None:
+            return
+        self._rechecked = True
+        if self.stats.get_value("fairwatch/list_pages_failed"):
+            return  # an incomplete listing proves nothing about what is missing from it
+        unlisted = [u for u in self.sink.listed_urls(self.source_id) if u not in self._details]
+        if not unlisted:
+            return
+        logger.info(
+            "%s: re-checking %d stored page(s) no longer listed",
+            self.source_id,
+            len(unlisted),
+            extra={"source_id": self.source_id},
+        )
+        for url in unlisted:
+            self.stats.inc_value("fairwatch/recheck_scheduled")
+            self._details.add(url)
+            self.crawler.engine.crawl(
+                scrapy.Request(
+                    url,
+                    callback=self.parse_detail,
+                    errback=self.on_error,
+                    meta=self._meta("detail", fairwatch_conditional=True, fairwatch_url=url),
+                )
+            )
+        raise DontCloseSpider
 
     def _item_stored(self, item: Any) -> None:
         if isinstance(item, DocumentRecord):
@@ -422,6 +456,10 @@ class SourceSpider(scrapy.Spider):
         if role == "detail":
             # Given up with its reason counted, or a 304: the stored version is current.
             self._frontier_done("detail", request.meta.get("fairwatch_url"))
+            if reason in ("http_404", "http_410") and hasattr(self.sink, "gone"):
+                url = request.meta.get("fairwatch_url") or canonical_url(request.url)
+                if self.sink.gone(self.source_id, url, f"{reason}: {detail}"):
+                    self.stats.inc_value("fairwatch/documents/removed")
         if reason == "not_modified":
             return  # counted as skipped by ConditionalRequestMiddleware
         self._skip(reason, f"{role} page {request.url}: {detail}", failed=True)

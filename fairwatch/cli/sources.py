@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from crawlers.sources import load_sources
+from crawlers.sources import UnknownSourceError, load_sources
 from fairwatch.cli._common import domain_errors, settings_or_exit
 
 
@@ -86,7 +86,8 @@ def backfill(source_id: str) -> None:
         from storage.repository import crawl_state
 
         found = load_sources(settings.sources_dir)
-        found.get(source_id)  # UnknownSourceError (exit 2) for an id no file declares
+        if source_id not in found.sources:  # exit 2, naming the known ids and broken files
+            raise UnknownSourceError(source_id, list(found.sources), found.broken_files)
         db = open_database(settings)
         crawl_state.set_backfill(db, source_id, "pending")
     click.echo(f"{source_id}: backfill requested; its next run fetches the whole archive")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,6 +34,9 @@ class LiveSection:
     published: int = 6
     publish_per_visit: int = 0
     mode: str = "normal"
+    repealed: set[int] = field(default_factory=set)  # detail says 本文件已废止
+    removed: set[int] = field(default_factory=set)  # unlisted, and its page answers 404
+    revised: set[int] = field(default_factory=set)  # detail carries an added paragraph
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def visit_first_page(self) -> int:
@@ -63,7 +66,7 @@ class LiveHandler(Handler):
         total = section.visit_first_page() if page == 1 else section.published
         if section.mode == "error":
             return self._send(500, b"<html><body>Internal Server Error</body></html>")
-        numbers = list(range(total, 0, -1))  # newest first
+        numbers = [n for n in range(total, 0, -1) if n not in section.removed]  # newest first
         chunk = numbers[(page - 1) * PER_PAGE : page * PER_PAGE]
         if not chunk:
             return self._not_found()
@@ -88,9 +91,16 @@ class LiveHandler(Handler):
         self._html(pages.list_page("政策文件", items, pager))
 
     def _live_detail(self, section: LiveSection, n: int) -> None:
-        if not 1 <= n <= section.published:
+        if not 1 <= n <= section.published or n in section.removed:
             return self._not_found()
         doc = document(FIRST_DOC + n)
+        notes = []
+        if n in section.repealed:
+            notes.append("本文件已废止，仅供查阅。")
+        if n in section.revised:
+            notes.append("本文已于2024年6月1日修订，修订后第三条同时调整。")
+        if notes:
+            doc = replace(doc, paragraphs=(*notes, *doc.paragraphs))
         if section.mode == "empty_body":
             # Redesigned as a client-rendered page: the text arrives by script, not in HTML.
             html = (
