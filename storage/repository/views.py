@@ -91,6 +91,8 @@ class FindingView:
     exception: str | None
     sector: str | None
     reviews: list[ReviewView] = field(default_factory=list)
+    obsolete: str | None = None  # revised | repealed | removed: the quoted text is withdrawn
+    obsolete_at: datetime | None = None
 
     @property
     def review_status(self) -> str | None:
@@ -183,6 +185,8 @@ class DocumentDetail:
     first_seen_at: datetime
     last_seen_at: datetime
     versions: list[VersionView]  # oldest first; the last one is current
+    state: str = "current"  # current | repealed | removed
+    state_seen_at: datetime | None = None
 
     @property
     def latest(self) -> VersionView:

@@ -75,7 +75,7 @@ def test_one_leader_fires_each_run_once_and_the_standby_takes_over(
         wait_until(lambda: "enabled source(s)" in standby.log(), 60, "the standby to start")
         wait_until(
             lambda: len([r for r in runs_of(db, "fixture-json") if r.finished_at]) >= 3,
-            90,
+            150,
             "three runs fired by the leader",
         )
         assert holder_pid(db) == leader.pid

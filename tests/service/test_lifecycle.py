@@ -105,6 +105,18 @@ def test_backfill_then_increments_and_documents_revised_repealed_removed(
         marks = findings_by_version(db, docs[REPEAL])
         assert set(marks[1]) == {"revised"} and set(marks[2]) == {"repealed"}
 
+        shown = repository.show_document(db, docs[REPEAL])
+        assert shown.state == "repealed" and shown.latest.findings[0].obsolete == "repealed"
+        show = fairwatch(
+            "documents",
+            "show",
+            str(docs[REPEAL]),
+            data_dir=data_dir,
+            site_url=site.url,
+            sources_dir=sources_dir,
+        )
+        assert "state      repealed (seen " in show.stdout and "[obsolete: repealed]" in show.stdout
+
         assert document_state(db, docs[REMOVE])[0] == "removed"
         (removed,) = document_events(db, docs[REMOVE])
         assert removed.kind == "removed" and "http_404" in removed.detail
