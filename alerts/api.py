@@ -50,7 +50,7 @@ def notify_operator(
     details: dict | None = None,
     config: AlertsConfig | None = None,
 ) -> bool:
-    """Queue an operator alert (crawl_failed, source_silent, run_missed, channel_failed, ...)
+    """Queue an operator alert (crawl_failed, source_quiet, run_missed, channel_failed, ...)
     durably in the outbox for every operator route; True if it was queued.
 
     A dedup_key already queued and not yet sent on a route is not queued again, so a source

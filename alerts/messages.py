@@ -17,8 +17,13 @@ _CUES = re.compile(r"（命中线索：(.+?)）")
 _CUE = re.compile(r"「([^」]+)」")
 OPERATOR_KINDS = {
     "crawl_failed": "采集失败",
-    "source_silent": "来源无新增",
+    "source_failing": "来源连续采集失败",
+    "source_quiet": "来源停止产出新内容",
+    "layout_changed": "页面结构疑似改版",
+    "source_config_error": "来源配置错误",
     "run_missed": "错过计划运行",
+    "run_timed_out": "采集超时被终止",
+    "leader_lost": "调度服务失去主节点租约",
     "channel_failed": "告警通道持续失败",
 }
 

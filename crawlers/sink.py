@@ -34,6 +34,8 @@ class SinkResult:
     stage_errors: dict[str, str] = field(default_factory=dict)
     # How many versions each failure concerns when a stage works in batches (default 1).
     stage_failed_versions: dict[str, int] = field(default_factory=dict)
+    # What storing it revealed about the document's life: revised, repealed, restored.
+    events: list[str] = field(default_factory=list)
 
 
 class DocumentSink(Protocol):
@@ -42,3 +44,7 @@ class DocumentSink(Protocol):
 
     def process(self, record: DocumentRecord) -> SinkResult:
         """Store the record first, then run the later stages; raise only if storing failed."""
+
+    # Optional (a sink may lack them): gone(source_id, url, detail) -> bool records that a
+    # stored page is no longer on the site; listed_urls(source_id) -> list[str] gives the
+    # stored pages a backfill re-checks when no list page links to them any more.

@@ -8,6 +8,13 @@ crawls run one after the other in one Twisted reactor (the asyncio reactor, whic
 scrapy-playwright needs too). A Twisted reactor cannot be restarted, so crawl_sources
 runs once per process: the CLI is one process per command, and tests run the CLI in a
 subprocess.
+
+Modes: `single` (what `fairwatch crawl` does by default) follows pagination as the source
+file says; `auto` (what `fairwatch run` asks for) is `backfill` until the source's whole
+archive has been fetched once, then `incremental` (see crawlers/spiders/source.py). Every
+run records the host and pid of its process, so a run left `running` by a process that
+died is found and marked interrupted; in auto mode a crawl first retries the pipeline
+stages left pending, and every crawl resumes the pages left in its source's frontier.
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ import asyncio
 import functools
 import inspect
 import logging
+import os
 import signal
+import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,16 +39,19 @@ from crawlers.spiders.ad import AdSpider
 from crawlers.spiders.source import SourceSpider
 from fairwatch.app import analyzer_lookup, open_database, open_search_index
 from fairwatch.errors import CrawlError
+from fairwatch.frontier import DatabaseFrontier
 from fairwatch.pipeline import DocumentPipeline
 from fairwatch.settings import Settings
 from storage import repository
 from storage.db import Database
 from storage.errors import StorageError
+from storage.repository import crawl_state
 from storage.search.base import SearchIndex
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+MODES = ("single", "auto", "backfill", "incremental")
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
@@ -128,8 +140,8 @@ def crawl_sources(
 ) -> list[CrawlOutcome]:
     """Crawl each source in turn into the settings' database and index; once per process.
 
-    options are those of crawl_sources_async: limit, scrapy_overrides, db, index, alerts.
-    Alerts are queued as findings are stored; sending them is `deliver_alerts`' job.
+    options are those of crawl_sources_async: limit, mode, scrapy_overrides, db, index,
+    alerts. Alerts are queued as findings are stored; sending them is `deliver_alerts`' job.
     """
     # Bind now so that a wrong keyword fails here rather than inside the running reactor.
     inspect.signature(crawl_sources_async).bind(settings, sources, **options)
@@ -142,12 +154,15 @@ async def crawl_sources_async(
     sources: list[SourceConfig],
     *,
     limit: int | None = None,
+    mode: str = "single",
     scrapy_overrides: dict[str, Any] | None = None,
     db: Database | None = None,
     index: SearchIndex | None = None,
     alerts: AlertsConfig | None = None,
 ) -> list[CrawlOutcome]:
     """crawl_sources inside a running asyncio reactor (see run_in_reactor)."""
+    if mode not in MODES:
+        raise CrawlError(f"unknown crawl mode {mode!r}; expected one of {', '.join(MODES)}")
     alerts = alerts or config_from_settings(settings)
     db = db or open_database(settings)
     index = index if index is not None else open_search_index(settings)
@@ -157,7 +172,7 @@ async def crawl_sources_async(
     for source in sources:
         outcomes.append(
             await _crawl_one(
-                settings, source, db, index, analyzers, limit, scrapy_overrides, alerts
+                settings, source, db, index, analyzers, limit, scrapy_overrides, alerts, mode
             )
         )
     return outcomes
@@ -219,6 +234,7 @@ async def _crawl_one(
     limit: int | None,
     overrides: dict[str, Any] | None,
     alerts: AlertsConfig,
+    mode: str = "single",
 ) -> CrawlOutcome:
     from scrapy.crawler import AsyncCrawlerRunner, Crawler
 
@@ -231,7 +247,14 @@ async def _crawl_one(
         kind=source.kind,
         platform=source.platform,
     )
-    run_id = repository.start_run(db, source.id)
+    if mode == "auto":
+        backfilled = crawl_state.backfill_state(db, source.id).backfill == "done"
+        mode = "incremental" if backfilled else "backfill"
+    run_id = repository.start_run(
+        db, source.id, host=socket.gethostname(), pid=os.getpid(), mode=mode
+    )
+    if mode == "backfill":
+        crawl_state.set_backfill(db, source.id, "running", run_id=run_id)
     sink = DocumentPipeline(
         db,
         run_id=run_id,
@@ -240,17 +263,29 @@ async def _crawl_one(
         index_batch=settings.crawl_index_batch,
         after_findings=finding_hook(alerts, console_url=settings.console_url),
     )
+    retried: dict[str, int] = {}
+    if mode != "single":
+        # Stages a crashed crawl left pending (analysis, index) are redone first.
+        retried = sink.retry_pending()
+        if any(retried.values()):
+            logger.info("%s: redid pending stages %s", source.id, retried)
     ours = {
         "FAIRWATCH_SINK": sink,
+        "FAIRWATCH_FRONTIER": DatabaseFrontier(db, run_id=run_id),
         "FAIRWATCH_PROGRESS_INTERVAL": settings.crawl_progress_interval,
         "FAIRWATCH_RETRY_BACKOFF_BASE": settings.crawl_retry_backoff,
         "LOG_LEVEL": settings.log_level,
     }
     values = crawl_settings(source, **{**ours, **(overrides or {})})
     spider_cls = AdSpider if source.kind == "ad" else SourceSpider
+    spider_args: dict[str, Any] = {"source": source, "limit": limit}
+    if spider_cls is SourceSpider:
+        spider_args.update(mode=mode, backfill_max_pages=settings.crawl_backfill_max_pages)
     crawler = Crawler(spider_cls, values)
     runner = AsyncCrawlerRunner(values)
-    logger.info("crawling %s (run %d) from %s", source.id, run_id, ", ".join(source.start_urls))
+    logger.info(
+        "crawling %s (run %d, %s) from %s", source.id, run_id, mode, ", ".join(source.start_urls)
+    )
     if not source.verified:
         logger.warning(
             "source %s is unverified: its rules were written from the site's public page "
@@ -258,20 +293,72 @@ async def _crawl_one(
             source.id,
         )
     try:
-        await runner.crawl(crawler, source=source, limit=limit)
+        await runner.crawl(crawler, **spider_args)
     except Exception as exc:
         logger.exception("crawl of %s crashed", source.id)
         info = repository.finish_run(db, run_id, "failed", reason=f"crawler crashed: {exc}")
         _operator_crawl_failed(db, alerts, source.id, run_id, info.reason)
         return CrawlOutcome(source.id, run_id, "failed", info.reason)
-    status, reason, stats = finish_crawl_run(
-        db, run_id, crawler.stats.get_stats() if crawler.stats else {}
-    )
+    crawler_stats = crawler.stats.get_stats() if crawler.stats else {}
+    for stage, count in retried.items():
+        if count:
+            crawler_stats[f"fairwatch/resumed_stages/{stage}"] = count
+    status, reason, stats = finish_crawl_run(db, run_id, crawler_stats)
+    if mode == "backfill":
+        _close_backfill(db, source.id, run_id, status, stats)
     outcome = CrawlOutcome(source.id, run_id, status, reason, stats)
     logger.info("%s", outcome.summary())
     if status == "failed":
         _operator_crawl_failed(db, alerts, source.id, run_id, reason)
     return outcome
+
+
+def _close_backfill(
+    db: Database, source_id: str, run_id: int, status: str, stats: dict[str, Any]
+) -> None:
+    """The archive is fetched once a backfill ran through every list page it found."""
+    unfinished = crawl_state.frontier(db, source_id, "list")
+    if status == "failed" or stats.get("fairwatch/list_pages_failed") or unfinished:
+        logger.warning(
+            "%s: backfill not complete yet (%d list page(s) left); the next run goes on",
+            source_id,
+            len(unfinished),
+        )
+        crawl_state.set_backfill(db, source_id, "pending")
+        return
+    crawl_state.set_backfill(db, source_id, "done", run_id=run_id)
+    logger.info("%s: whole archive fetched; later runs are incremental", source_id)
+
+
+def run_summary(stats: dict[str, Any]) -> dict[str, int]:
+    """The headline counts of a run (pages, new, changed, ..., bytes) from its stats."""
+
+    def count(key: str) -> int:
+        value = stats.get(key, 0)
+        return value if isinstance(value, int) else 0
+
+    problems = sum(
+        v
+        for k, v in stats.items()
+        if isinstance(v, int)
+        and (k == "fairwatch/pages_failed" or k.startswith(_PROBLEM_PREFIXES))
+    )
+    return {
+        "pages": count("fairwatch/pages_fetched"),
+        "items_new": count("fairwatch/items_new"),
+        "items_changed": count("fairwatch/items_changed"),
+        "items_unchanged": count("fairwatch/items_unchanged"),
+        "skipped": count("fairwatch/pages_skipped"),
+        "error_count": problems,
+        "bytes": count("downloader/response_bytes"),
+    }
+
+
+_PROBLEM_PREFIXES = (
+    "fairwatch/drop_reason/",
+    "fairwatch/stage_failed/",
+    "fairwatch/attachments/failed/",
+)
 
 
 def finish_crawl_run(
@@ -289,7 +376,15 @@ def finish_crawl_run(
     stats = _json_safe(crawler_stats)
     status, reason = _run_status(stats)
     errors = _errors(stats) + list(extra_errors)
-    repository.finish_run(db, run_id, status, counts=stats, errors=errors, reason=reason)
+    repository.finish_run(
+        db,
+        run_id,
+        status,
+        counts=stats,
+        errors=errors,
+        reason=reason,
+        summary=run_summary(stats),
+    )
     return status, reason, stats
 
 

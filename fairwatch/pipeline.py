@@ -24,9 +24,11 @@ from functools import partial
 from typing import Any
 
 from crawlers.sink import KnownPage, SinkResult
+from fairwatch.lifecycle import repeal_evidence
 from storage import repository
 from storage.db import Database
 from storage.records import DocumentRecord, FindingRecord
+from storage.repository import lifecycle
 from storage.repository.findings import AfterFindings
 from storage.search.base import SearchIndex
 
@@ -113,15 +115,59 @@ class DocumentPipeline:
             analysis=None if self.analyzer_for is None else partial(analysis, self.analyzer_for),
             after_findings=self.after_findings,
         )
+        events = self._lifecycle(record, stored)
         if stored.status == "unchanged":
-            return SinkResult(status="unchanged", doc_id=stored.doc_id)
-        result = SinkResult(status=stored.status, doc_id=stored.doc_id)
+            return SinkResult(status="unchanged", doc_id=stored.doc_id, events=events)
+        result = SinkResult(status=stored.status, doc_id=stored.doc_id, events=events)
         if stored.analysis_error:
             result.stage_errors["analysis"] = stored.analysis_error
         else:
             result.flagged = flagged
         self._after_store(stored.version_id, result)
         return result
+
+    # -- the document's life ------------------------------------------------------------
+    def _lifecycle(self, record: DocumentRecord, stored: Any) -> list[str]:
+        """Record a revision, a repeal (废止/失效) or a page back on the site; the events."""
+        events: list[str] = []
+        try:
+            if stored.status == "changed":
+                lifecycle.record_revision(
+                    self.db, stored.doc_id, stored.version_id, run_id=self.run_id
+                )
+                events.append("revised")
+            evidence = None
+            if stored.status != "unchanged":
+                evidence = repeal_evidence(record.title, record.body, record.metadata)
+            state = "current"
+            if stored.status != "new":
+                state = lifecycle.document_state(self.db, stored.doc_id)[0]
+            if evidence:
+                if lifecycle.set_state(
+                    self.db, stored.doc_id, "repealed", run_id=self.run_id, detail=evidence
+                ):
+                    events.append("repealed")
+            elif state == "removed" or (state == "repealed" and stored.status == "changed"):
+                # Served again after a 404, or a new version without the repeal notice.
+                lifecycle.set_state(
+                    self.db, stored.doc_id, "current", run_id=self.run_id, detail=record.url
+                )
+                events.append("restored")
+        except Exception:  # the document is stored; its life record can wait for next time
+            logger.exception("could not record the life of %s", record.url)
+        return events
+
+    def gone(self, source_id: str, url: str, detail: str) -> bool:
+        """A stored page answers 404/410: mark its document removed; True if newly so."""
+        known = repository.known_document(self.db, source_id, url)
+        if known is None:
+            return False
+        return lifecycle.set_state(
+            self.db, known.doc_id, "removed", run_id=self.run_id, detail=detail
+        )
+
+    def listed_urls(self, source_id: str) -> list[str]:
+        return lifecycle.listed_urls(self.db, source_id)
 
     # -- later steps ------------------------------------------------------------------
     def _after_store(self, version_id: int, result: SinkResult) -> None:

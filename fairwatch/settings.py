@@ -87,6 +87,57 @@ class Settings(BaseSettings):
     console_url: str = Field(
         "", description="Base URL of the web console; alert links point there when set."
     )
+    crawl_backfill_max_pages: int = Field(
+        10_000,
+        ge=1,
+        description="List pages a backfill (whole-archive) run may follow, per start URL.",
+    )
+    # -- the `fairwatch run` service (FAIRWATCH_SERVICE_*) ----------------------------------
+    service_timezone: str = Field(
+        "Asia/Shanghai", description="Time zone of source schedules that name none."
+    )
+    service_misfire_grace: float = Field(
+        3600.0,
+        ge=1,
+        description="Seconds a scheduled run may start late (service down, all workers busy) "
+        "and still run; later it is reported as missed instead.",
+    )
+    service_coalesce: bool = Field(
+        True, description="Several missed run times of one source run once, not once each."
+    )
+    service_max_crawls: int = Field(2, ge=1, le=64, description="Crawls running at the same time.")
+    service_crawl_timeout: float = Field(
+        6 * 3600.0, gt=0, description="Seconds a crawl may take; past it, killed and timed_out."
+    )
+    service_stop_grace: float = Field(
+        60.0, ge=0, description="On SIGTERM, seconds running crawls get to finish before stopping."
+    )
+    service_lease_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Leader lease: a standby takes over this long after the leader dies.",
+    )
+    service_lease_renew: float = Field(
+        10.0, gt=0, description="Seconds between lease renewals (well under service_lease_seconds)."
+    )
+    service_alerts_interval: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds between alert deliveries by the leader of `fairwatch run` (retries "
+        "with backoff and digests at their time go out within this).",
+    )
+    service_health_failures: int = Field(
+        3, ge=1, description="Consecutive failed or timed-out runs that raise an operator alert."
+    )
+    service_health_quiet_runs: int = Field(
+        3, ge=1, description="Runs in a row with no new item before 'stopped yielding' is judged."
+    )
+    service_health_min_expected: float = Field(
+        3.0,
+        gt=0,
+        description="'Stopped yielding' needs the source's usual yield over those runs to be at "
+        "least this many new items, so a quiet source is not flagged.",
+    )
     # -- Elasticsearch, when search_url is an http(s) URL (FAIRWATCH_ES_*) ----------------
     es_index_prefix: str = Field(
         "fairwatch", description="Alias of the index; versioned indices are <prefix>-v<N>."

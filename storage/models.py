@@ -5,9 +5,13 @@ storage/migrations/ (`Database.upgrade()`); a test checks that these models and 
 migrations agree. Timestamps are stored in UTC and always come back timezone-aware.
 
     sources ─< crawl_runs
-       └─────< documents ─< document_versions ─┬< attachments
-                                               ├< findings ─< reviews
-                                               └< stage_states (analysis, index)
+       ├───── source_states (backfill progress)
+       ├─────< crawl_frontier (list and detail pages still to fetch)
+       └─────< documents ─┬< document_versions ─┬< attachments
+                          │                     ├< findings ─< reviews
+                          │                     └< stage_states (analysis, index)
+                          └< document_events (revised, repealed, removed, restored)
+    service_leases (which `fairwatch run` may fire jobs), operator_events
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -41,7 +46,14 @@ NAMING_CONVENTION = {
 }
 
 DOCUMENT_KINDS = ("policy", "ad")
-RUN_STATUSES = ("running", "succeeded", "partial", "failed")
+# interrupted: its process died (found on the next start); timed_out: killed past the limit.
+RUN_STATUSES = ("running", "succeeded", "partial", "failed", "interrupted", "timed_out")
+RUN_MODES = ("single", "backfill", "incremental")
+DOCUMENT_STATES = ("current", "repealed", "removed")
+FINDING_OBSOLETE = ("revised", "repealed", "removed")
+DOCUMENT_EVENTS = ("revised", "repealed", "removed", "restored")
+BACKFILL_STATES = ("pending", "running", "done")
+FRONTIER_ROLES = ("list", "detail")
 STAGES = ("analysis", "index")
 STAGE_STATUSES = ("pending", "done", "failed")
 REVIEW_STATUSES = ("confirmed", "false_alarm", "rectified")
@@ -119,8 +131,26 @@ class CrawlRun(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     errors: Mapped[list[Any]] = mapped_column(default=list)
     reason: Mapped[str | None] = mapped_column(Text)  # why a run failed, in one line
+    # Who ran it, so a later start can tell a dead runner from a live one.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(20), default="single")
+    # The headline counts, copied out of `counts` so health queries need no JSON functions.
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
+    items_changed: Mapped[int] = mapped_column(Integer, default=0)
+    items_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    duration_s: Mapped[float | None] = mapped_column(Float)
 
-    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="status"), _NO_ID_REUSE)
+    __table_args__ = (
+        CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+        CheckConstraint(_in("mode", RUN_MODES), name="mode"),
+        Index("ix_crawl_runs_status", "status"),
+        _NO_ID_REUSE,
+    )
 
 
 class Document(Base):
@@ -136,6 +166,9 @@ class Document(Base):
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # current, repealed (废止/失效 seen in its text or metadata) or removed from the site.
+    state: Mapped[str] = mapped_column(String(20), default="current")
+    state_seen_at: Mapped[datetime | None]
 
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", order_by="DocumentVersion.number"
@@ -144,6 +177,7 @@ class Document(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "url"),
         CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint(_in("state", DOCUMENT_STATES), name="state"),
         _NO_ID_REUSE,
     )
 
@@ -236,12 +270,18 @@ class Finding(Base):
     exception: Mapped[str | None] = mapped_column(Text)
     sector: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the text it quotes no longer stands: revised, repealed or removed (and when).
+    obsolete: Mapped[str | None] = mapped_column(String(20))
+    obsolete_at: Mapped[datetime | None]
 
     reviews: Mapped[list[Review]] = relationship(order_by="Review.id")
 
     __table_args__ = (
         CheckConstraint(_in("grade", GRADES), name="grade"),
         CheckConstraint('start >= 0 AND "end" >= start', name="span"),
+        CheckConstraint(
+            f"obsolete IS NULL OR {_in('obsolete', FINDING_OBSOLETE)}", name="obsolete"
+        ),
     )
 
 
@@ -324,3 +364,79 @@ class AlertOutbox(Base):
         Index("ix_alert_outbox_status_due_at", "status", "due_at"),
         _NO_ID_REUSE,
     )
+class DocumentEvent(Base):
+    """A change in a document's life seen by a crawl: revised, repealed, removed, restored."""
+
+    __tablename__ = "document_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint(_in("kind", DOCUMENT_EVENTS), name="kind"), _NO_ID_REUSE)
+
+
+class SourceState(Base):
+    """Per-source crawl state: whether its whole archive has been fetched (backfill)."""
+
+    __tablename__ = "source_states"
+
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    backfill: Mapped[str] = mapped_column(String(20), default="pending")
+    backfill_requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    backfill_started_at: Mapped[datetime | None]
+    backfill_done_at: Mapped[datetime | None]
+    backfill_run_id: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint(_in("backfill", BACKFILL_STATES), name="backfill"),)
+
+
+class FrontierEntry(Base):
+    """A list or detail page a crawl found and has not finished: the next crawl resumes it."""
+
+    __tablename__ = "crawl_frontier"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "role", "url"),
+        CheckConstraint(_in("role", FRONTIER_ROLES), name="role"),
+    )
+
+
+class ServiceLease(Base):
+    """The leader lease: only its holder's scheduler fires jobs, until expires_at."""
+
+    __tablename__ = "service_leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(300))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class OperatorEvent(Base):
+    """Something the operator must hear of: a failing source, a missed run, a layout change."""
+
+    __tablename__ = "operator_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50), index=True)
+    source_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # One event per key: a detector firing again for the same episode records nothing.
+    dedup_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (_NO_ID_REUSE,)

@@ -6,6 +6,7 @@ the order items arrive. The sink's `close()` (if it has one) runs on that thread
 spider closes, so batched work (the index) is flushed before the run is recorded.
 
 Stats: fairwatch/items_new, items_changed, items_unchanged, items_flagged,
+fairwatch/documents/<revised|repealed|restored>,
 fairwatch/stage_failed/<stage> (stored, a later stage failed: kept for retry), and
 fairwatch/drop_reason/store_failed when even storing failed.
 """
@@ -62,6 +63,8 @@ class StorePipeline:
             self.stats.inc_value("fairwatch/pages_skipped/unchanged")
         if result.flagged:
             self.stats.inc_value("fairwatch/items_flagged")
+        for event in result.events:
+            self.stats.inc_value(f"fairwatch/documents/{event}")
         for stage, error in result.stage_errors.items():
             count = result.stage_failed_versions.get(stage, 1)
             self.stats.inc_value(f"fairwatch/stage_failed/{stage}", count)

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crawlers.browser.rules import PLATFORMS, AdRules
+from crawlers.sources.schedule import Schedule, cron_fields
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
 # Placeholders filled in at load time (for example the address of the local fixture site).
@@ -146,9 +147,6 @@ class Politeness(_Strict):
     )
 
 
-CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
-
-
 class SourceConfig(_Strict):
     id: str = Field(description="Stable identifier: lower case letters, digits, - and _.")
     name: str = Field(min_length=1, description="Human name of the site or column.")
@@ -164,8 +162,11 @@ class SourceConfig(_Strict):
     list: ListRules = ListRules()
     detail: Literal["auto"] | DetailRules = "auto"
     attachments: AttachmentRules = AttachmentRules()
-    schedule: str = Field(
-        "0 6 * * *", description="Cron expression: minute hour day month weekday."
+    enabled: bool = Field(True, description="False: `fairwatch run` schedules no crawl of it.")
+    schedule: Schedule = Field(
+        Schedule(cron="0 6 * * *"),
+        description="Cron expression (minute hour day month weekday), or a mapping with "
+        "cron or every, jitter, window, timezone (crawlers/sources/schedule.py).",
     )
     politeness: Politeness = Politeness()
     robots: Literal["obey", "ignore"] = Field(
@@ -192,14 +193,13 @@ class SourceConfig(_Strict):
             raise ValueError("expected at least one start URL, received an empty list")
         return value
 
-    @field_validator("schedule")
+    @field_validator("schedule", mode="before")
     @classmethod
-    def _cron(cls, value: str) -> str:
-        parts = value.split()
-        if len(parts) != 5 or not all(CRON_FIELD.match(p) for p in parts):
-            raise ValueError(
-                f"expected a 5-field cron expression like '0 6 * * *', received {value!r}"
-            )
+    def _cron(cls, value: object) -> object:
+        # A plain string is a cron expression; checked here so the error names `schedule`.
+        if isinstance(value, str):
+            cron_fields(value)
+            return {"cron": value}
         return value
 
     @model_validator(mode="after")

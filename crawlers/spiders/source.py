@@ -10,7 +10,14 @@ the DocumentSink. An ad spider can reuse everything but the parsing callbacks.
 Stats: fairwatch/list_pages_fetched, fairwatch/pages_fetched, fairwatch/pages_skipped
 and fairwatch/pages_skipped/<reason>, fairwatch/pages_failed/<reason>,
 fairwatch/drop_reason/<reason>, fairwatch/attachments/ok/<ext>,
-fairwatch/attachments/failed/<ext>, fairwatch/details_scheduled.
+fairwatch/attachments/failed/<ext>, fairwatch/details_scheduled,
+fairwatch/frontier_resumed/<role>, fairwatch/incremental_stop.
+
+Modes: `single` follows pagination as the source file says; `backfill` (a source's whole
+archive) follows next links up to `backfill_max_pages` instead of `max_pages`;
+`incremental` stops following next links at the first list page on which every detail
+link is already stored. With a `Frontier` (setting FAIRWATCH_FRONTIER) the pages found
+are recorded as they are found and the crawl starts with those an earlier crawl left.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
@@ -68,13 +76,79 @@ def dig(data: Any, path: str) -> Any:
 class SourceSpider(scrapy.Spider):
     name = "source"
 
-    def __init__(self, source: SourceConfig, limit: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        source: SourceConfig,
+        limit: int | None = None,
+        mode: str = "single",
+        backfill_max_pages: int = 10_000,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.source = source
         self.source_id = source.id
         self.limit = limit
+        self.mode = mode
+        self.backfill_max_pages = backfill_max_pages
         self._details: set[str] = set()
         self._list_pages = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.frontier = crawler.settings.get("FAIRWATCH_FRONTIER")
+        spider.sink = crawler.settings.get("FAIRWATCH_SINK")
+        if spider.frontier is not None:
+            crawler.signals.connect(spider._item_stored, signal=scrapy.signals.item_scraped)
+            crawler.signals.connect(spider._close_frontier, signal=scrapy.signals.spider_closed)
+        spider._rechecked = False
+        if spider.mode == "backfill" and hasattr(spider.sink, "listed_urls"):
+            crawler.signals.connect(spider._recheck_unlisted, signal=scrapy.signals.spider_idle)
+        return spider
+
+    def _recheck_unlisted(self) -> None:
+        """At the end of a backfill, ask again for stored pages no list page links to any
+        more: a 404 or 410 proves the site removed them (a 304 that they are still there)."""
+        if self._rechecked or self.limit is not None:
+            return
+        self._rechecked = True
+        if self.stats.get_value("fairwatch/list_pages_failed"):
+            return  # an incomplete listing proves nothing about what is missing from it
+        unlisted = [u for u in self.sink.listed_urls(self.source_id) if u not in self._details]
+        if not unlisted:
+            return
+        logger.info(
+            "%s: re-checking %d stored page(s) no longer listed",
+            self.source_id,
+            len(unlisted),
+            extra={"source_id": self.source_id},
+        )
+        for url in unlisted:
+            self.stats.inc_value("fairwatch/recheck_scheduled")
+            self._details.add(url)
+            self.crawler.engine.crawl(
+                scrapy.Request(
+                    url,
+                    callback=self.parse_detail,
+                    errback=self.on_error,
+                    meta=self._meta("detail", fairwatch_conditional=True, fairwatch_url=url),
+                )
+            )
+        raise DontCloseSpider
+
+    def _item_stored(self, item: Any) -> None:
+        if isinstance(item, DocumentRecord):
+            self._frontier_done("detail", item.url)
+
+    def _close_frontier(self) -> None:
+        self.frontier.close()
+
+    def _frontier_done(self, role: str, url: str | None) -> None:
+        if url and getattr(self, "frontier", None) is not None:
+            self.frontier.done(self.source_id, role, url)
+
+    def _max_list_pages(self, pagination: NextLinkPagination) -> int:
+        return self.backfill_max_pages if self.mode == "backfill" else pagination.max_pages
 
     # -- helpers ------------------------------------------------------------------
     @property
@@ -100,6 +174,8 @@ class SourceSpider(scrapy.Spider):
 
     # -- list pages -----------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self._resumed():
+            yield request
         pagination = self.source.list.pagination
         if isinstance(pagination, JsonPagination):
             for n in range(pagination.first, pagination.last + 1):
@@ -114,6 +190,30 @@ class SourceSpider(scrapy.Spider):
                     yield self._list_request(
                         urljoin(url, pagination.template.replace("{n}", str(n))), follow_next=False
                     )
+
+    def _resumed(self) -> list[scrapy.Request]:
+        """The pages an earlier, unfinished crawl of this source left in the frontier."""
+        frontier = getattr(self, "frontier", None)
+        if frontier is None:
+            return []
+        pending = frontier.pending(self.source_id)
+        pagination = self.source.list.pagination
+        requests = []
+        for role, url in pending:
+            self.stats.inc_value(f"fairwatch/frontier_resumed/{role}")
+            if role == "list":
+                follow = isinstance(pagination, NextLinkPagination)
+                requests.append(self._list_request(url, follow_next=follow))
+            else:
+                requests.extend(self._detail_requests([url]))
+        if pending:
+            logger.info(
+                "%s: resuming %d page(s) left by an unfinished crawl",
+                self.source_id,
+                len(pending),
+                extra={"source_id": self.source_id},
+            )
+        return requests
 
     def _list_fetched(self) -> None:
         self._list_pages += 1
@@ -135,20 +235,44 @@ class SourceSpider(scrapy.Spider):
             logger.warning(
                 "no detail links on list page %s", response.url, extra={"source_id": self.source_id}
             )
-        yield from self._detail_requests(links)
+        requests = list(self._detail_requests(links))
+        nxt = self._next_list(response, links)
+        if nxt:
+            requests.append(self._list_request(nxt, follow_next=True))
+        self._expand(response, requests)
+        yield from requests
+
+    def _next_list(self, response: TextResponse, links: list[str]) -> str | None:
         pagination = self.source.list.pagination
-        if response.meta.get("fairwatch_follow_next") and isinstance(
+        if not response.meta.get("fairwatch_follow_next") or not isinstance(
             pagination, NextLinkPagination
         ):
-            if self._full() or self._list_pages >= pagination.max_pages:
-                return
-            if pagination.selector == "auto":
-                nxt = discover_next_page(response.selector, response.url)
-            else:
-                href = response.css(pagination.selector).attrib.get("href")
-                nxt = response.urljoin(href) if href else None
-            if nxt:
-                yield self._list_request(nxt, follow_next=True)
+            return None
+        if self._full() or self._list_pages >= self._max_list_pages(pagination):
+            return None
+        if self.mode == "incremental" and links and self._all_known(links):
+            # Newest first: a page with nothing new means the rest of the archive is stored.
+            self.stats.inc_value("fairwatch/incremental_stop")
+            return None
+        if pagination.selector == "auto":
+            return discover_next_page(response.selector, response.url)
+        href = response.css(pagination.selector).attrib.get("href")
+        return response.urljoin(href) if href else None
+
+    def _all_known(self, links: list[str]) -> bool:
+        if self.sink is None:
+            return False
+        return all(self.sink.known(self.source_id, canonical_url(u)) for u in links)
+
+    def _expand(self, response: Response, requests: list[scrapy.Request]) -> None:
+        """Record in the frontier the pages this list page led to, and forget the list page."""
+        if getattr(self, "frontier", None) is None:
+            return
+        details = [r.meta["fairwatch_url"] for r in requests if r.meta.get(ROLE) == "detail"]
+        lists = [r.url for r in requests if r.meta.get(ROLE) == "list"]
+        # The URL the page was asked for, as recorded, even if the site redirected it.
+        asked = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        self.frontier.expand(self.source_id, asked, details, lists)
 
     def _rule_links(self, response: TextResponse, rule: LinkRule) -> list[str]:
         hrefs = response.css(rule.css).xpath("descendant-or-self::a/@href").getall()
@@ -179,7 +303,11 @@ class SourceSpider(scrapy.Spider):
             url = dig(item, pagination.fields.url)
             if isinstance(url, str) and url:
                 links.append(response.urljoin(url))
-        yield from self._detail_requests(links)
+        if not links:
+            self.stats.inc_value("fairwatch/list_pages_empty")
+        requests = list(self._detail_requests(links))
+        self._expand(response, requests)
+        yield from requests
 
     def _detail_requests(self, links: list[str]) -> Iterator[scrapy.Request]:
         for url in links:
@@ -204,17 +332,20 @@ class SourceSpider(scrapy.Spider):
         self.stats.inc_value("fairwatch/detail_pages_fetched")
         if not isinstance(response, TextResponse):
             self._skip("not_html", f"detail page {response.url} is not HTML")
+            self._frontier_done("detail", response.meta.get("fairwatch_url"))
             return
         try:
             page = extract_page(response.text, response.url)
         except ExtractionError as exc:
             self._drop("extraction_failed", f"{response.url}: {exc.reason}")
+            self._frontier_done("detail", response.meta.get("fairwatch_url"))
             return
         title, body = page.title, page.text
         if isinstance(self.source.detail, DetailRules):
             title, body = self._apply_detail_rules(response, self.source.detail, title, body)
         if not body.strip():
             self._drop("empty_body", f"{response.url}: no main text found")
+            self._frontier_done("detail", response.meta.get("fairwatch_url"))
             return
         metadata: dict[str, Any] = {k: v for k, v in page.metadata.items() if v}
         metadata.setdefault("issuer", self.source.issuer)
@@ -321,9 +452,16 @@ class SourceSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         reason, detail = failure_reason(failure)
+        role = request.meta.get(ROLE)
+        if role == "detail":
+            # Given up with its reason counted, or a 304: the stored version is current.
+            self._frontier_done("detail", request.meta.get("fairwatch_url"))
+            if reason in ("http_404", "http_410") and hasattr(self.sink, "gone"):
+                url = request.meta.get("fairwatch_url") or canonical_url(request.url)
+                if self.sink.gone(self.source_id, url, f"{reason}: {detail}"):
+                    self.stats.inc_value("fairwatch/documents/removed")
         if reason == "not_modified":
             return  # counted as skipped by ConditionalRequestMiddleware
-        role = request.meta.get(ROLE)
         self._skip(reason, f"{role} page {request.url}: {detail}", failed=True)
         if role == "list":
             self.stats.inc_value("fairwatch/list_pages_failed")

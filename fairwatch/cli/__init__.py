@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "analyze": "analyze",
     "evaluate": "eval_command",
     "alerts": "alerts_group",
+    "run": "run",
+    "sources": "sources_group",
 }
 
 

@@ -16,7 +16,16 @@ from fairwatch.cli._common import domain_errors, settings_or_exit
     default=None,
     help="Stop after N detail pages per source.",
 )
-def crawl(source_ids: tuple[str, ...], limit: int | None) -> None:
+@click.option(
+    "--mode",
+    type=click.Choice(["single", "auto", "backfill", "incremental"]),
+    default="single",
+    show_default=True,
+    help="single: pagination as the source file says; backfill: the whole archive; "
+    "incremental: stop at the first list page with nothing new; auto: backfill until the "
+    "archive was fetched once, then incremental (what `fairwatch run` uses).",
+)
+def crawl(source_ids: tuple[str, ...], limit: int | None, mode: str) -> None:
     """Crawl each SOURCE (an id from the source files) through store, analyze and index.
 
     Sources are crawled one after the other; each gets its own run record. Exit status:
@@ -32,7 +41,7 @@ def crawl(source_ids: tuple[str, ...], limit: int | None) -> None:
         sources = [found.get(s, site=settings.crawl_site_url) for s in dict.fromkeys(source_ids)]
         from fairwatch.crawl import crawl_sources, deliver_alerts
 
-        outcomes = crawl_sources(settings, sources, limit=limit, alerts=alerts)
+        outcomes = crawl_sources(settings, sources, limit=limit, mode=mode, alerts=alerts)
     for outcome in outcomes:
         click.echo(f"run {outcome.run_id} {outcome.summary()}")
     if settings.alerts_deliver:

@@ -68,6 +68,9 @@ def show_command(doc_id: int) -> None:
     click.echo(f"  number     {v.doc_number or '-'}   issuer {v.issuer or '-'}")
     click.echo(f"  published  {v.published or '-'}   fetched {v.fetched_at:%Y-%m-%d %H:%M}")
     click.echo(f"  versions   {len(detail.versions)} (current: {v.number})")
+    if detail.state != "current":
+        seen = f" (seen {detail.state_seen_at:%Y-%m-%d})" if detail.state_seen_at else ""
+        click.echo(f"  state      {detail.state}{seen}")
     for stage in v.stages.values():
         error = f": {stage.error}" if stage.error else ""
         click.echo(f"  stage      {stage.stage} {stage.status}{error}")
@@ -76,7 +79,10 @@ def show_command(doc_id: int) -> None:
         click.echo(f"  attachment {a.filename} [{a.file_type}] {state}")
     click.echo(f"  findings   {len(v.findings)}")
     for f in v.findings:
-        click.echo(f"    {f.grade} {f.standard} ({f.citation}) [{f.field} {f.start}-{f.end}]")
+        withdrawn = f"  [obsolete: {f.obsolete}]" if f.obsolete else ""
+        click.echo(
+            f"    {f.grade} {f.standard} ({f.citation}) [{f.field} {f.start}-{f.end}]{withdrawn}"
+        )
         click.echo(f"      「{f.quote}」")
         click.echo(f"      {f.explanation}")
     click.echo("")

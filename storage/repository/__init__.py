@@ -2,7 +2,8 @@
 
 Each function takes a `storage.db.Database`, does its work in one transaction and
 returns plain values (`storage.repository.views`), never ORM objects. Errors are
-`storage.errors.StorageError` subclasses.
+`storage.errors.StorageError` subclasses. The service's own tables have their modules:
+crawl_state (backfill, frontier), lease, lifecycle (document events), operator_events.
 """
 
 from storage.repository.documents import known_document, store_document
@@ -15,7 +16,14 @@ from storage.repository.listing import (
     list_documents,
     show_document,
 )
-from storage.repository.runs import ensure_source, finish_run, get_run, list_runs, start_run
+from storage.repository.runs import (
+    close_orphaned_runs,
+    ensure_source,
+    finish_run,
+    get_run,
+    list_runs,
+    start_run,
+)
 from storage.repository.stages import (
     get_stages,
     mark_stage,
@@ -56,6 +64,7 @@ __all__ = [
     "StoreResult",
     "VersionView",
     "add_review",
+    "close_orphaned_runs",
     "current_versions",
     "ensure_source",
     "finish_run",

@@ -141,6 +141,8 @@ def show_document(db: Database, doc_id: int) -> DocumentDetail:
             first_seen_at=doc.first_seen_at,
             last_seen_at=doc.last_seen_at,
             versions=[_version_view(v, doc) for v in versions],
+            state=doc.state,
+            state_seen_at=doc.state_seen_at,
         )
 
 
@@ -220,6 +222,8 @@ def _version_view(v: DocumentVersion, doc: Document) -> VersionView:
                 explanation=f.explanation,
                 exception=f.exception,
                 sector=f.sector,
+                obsolete=f.obsolete,
+                obsolete_at=f.obsolete_at,
                 reviews=[
                     ReviewView(
                         id=r.id,

@@ -43,6 +43,17 @@ class RunInfo:
     counts: dict[str, Any]
     errors: list[Any]
     reason: str | None
+    host: str | None = None
+    pid: int | None = None
+    mode: str = "single"
+    pages: int = 0
+    items_new: int = 0
+    items_changed: int = 0
+    items_unchanged: int = 0
+    skipped: int = 0
+    error_count: int = 0
+    bytes: int = 0
+    duration_s: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +91,8 @@ class FindingView:
     exception: str | None
     sector: str | None
     reviews: list[ReviewView] = field(default_factory=list)
+    obsolete: str | None = None  # revised | repealed | removed: the quoted text is withdrawn
+    obsolete_at: datetime | None = None
 
     @property
     def review_status(self) -> str | None:
@@ -172,6 +185,8 @@ class DocumentDetail:
     first_seen_at: datetime
     last_seen_at: datetime
     versions: list[VersionView]  # oldest first; the last one is current
+    state: str = "current"  # current | repealed | removed
+    state_seen_at: datetime | None = None
 
     @property
     def latest(self) -> VersionView:

@@ -20,14 +20,20 @@ TABLES = [
     "alembic_version",
     "alert_outbox",
     "attachments",
+    "crawl_frontier",
     "crawl_runs",
+    "document_events",
     "document_versions",
     "documents",
     "findings",
+    "operator_events",
     "reviews",
+    "service_leases",
+    "source_states",
     "sources",
     "stage_states",
 ]
+HEAD = "0003"
 
 FAILING_MIGRATION = '''
 """A migration that fails after doing some work."""
@@ -56,7 +62,7 @@ def test_upgrade_creates_the_schema_and_is_idempotent(empty_db: Database) -> Non
     assert empty_db.current_revision() is None
     empty_db.upgrade()
     head = empty_db.current_revision()
-    assert head == "0002"
+    assert head == HEAD
     assert empty_db.table_names() == TABLES
     empty_db.upgrade()
     assert empty_db.current_revision() == head
@@ -77,13 +83,13 @@ def test_failing_migration_rolls_back_with_its_record(
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
     (scripts / "versions" / "0999_failing.py").write_text(
-        FAILING_MIGRATION.replace("{head}", "0002"), encoding="utf-8"
+        FAILING_MIGRATION.replace("{head}", HEAD), encoding="utf-8"
     )
     broken = Database(db.url, schema=db.schema, migrations_dir=scripts)
     try:
         with pytest.raises(MigrationError, match="boom in the middle of 0999"):
             broken.upgrade()
-        assert broken.current_revision() == "0002"
+        assert broken.current_revision() == HEAD
         assert "half_done" not in broken.table_names()
     finally:
         broken.close()
@@ -155,4 +161,4 @@ def test_concurrent_upgrades_of_one_database_both_succeed(empty_db: Database) ->
     finally:
         other.close()
     assert errors == []
-    assert empty_db.current_revision() == "0002"
+    assert empty_db.current_revision() == HEAD
