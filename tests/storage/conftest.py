@@ -1,7 +1,7 @@
 """Fixtures for the storage tests: every test runs on SQLite and on PostgreSQL.
 
-`db` (a migrated database with no rows) comes from tests/conftest.py. `empty_db` has no tables at all (a new file, or a new schema dropped afterwards), for the
-migration tests.
+`db` (a migrated database with no rows) comes from tests/conftest.py. `empty_db` has no
+tables at all (a new file, or a new schema dropped afterwards), for the migration tests.
 """
 
 from __future__ import annotations
