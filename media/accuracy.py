@@ -7,9 +7,16 @@ import unicodedata
 from rapidfuzz.distance import Levenshtein
 
 
+def _glyph(ch: str) -> str:
+    # Full-width ， and ： count as , and :, but one printed glyph stays one character
+    # (NFKC would turn … into three dots and triple the cost of misreading it).
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch
+
+
 def comparable(text: str) -> str:
-    """NFKC (full-width ， and ： count as , and :) without whitespace: what OCR is judged on."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """Width-folded text without whitespace: what OCR is judged on."""
+    return "".join(_glyph(ch) for ch in text if not ch.isspace())
 
 
 def char_accuracy(expected: str, got: str) -> float:
