@@ -73,7 +73,8 @@ def probe(path: Path, *, timeout: float = 30, name: str | None = None) -> Probe:
                  "format=duration:stream=codec_type", "-of", "json", str(path)],
                 timeout=timeout, name=label)
     if proc.returncode != 0:
-        raise CorruptMediaError(f"not a readable video: {_last_line(proc.stderr)}", name=label)
+        detail = _last_line(proc.stderr).replace(f"{path}: ", "")
+        raise CorruptMediaError(f"not a readable video: {detail}", name=label)
     info = json.loads(proc.stdout or b"{}")
     kinds = [s.get("codec_type") for s in info.get("streams", [])]
     if "video" not in kinds:
