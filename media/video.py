@@ -88,9 +88,10 @@ def probe(path: Path, *, timeout: float = 30, name: str | None = None) -> Probe:
     return Probe(duration, True, "audio" in kinds, kinds.count("subtitle"))
 
 
-# A caption or price overlay changing on a still background scores about 0.09 in ffmpeg's
-# scene metric, a cut between shots 0.3 and more: the threshold sits below the first.
-SCENE_THRESHOLD = 0.04
+# A caption or price overlay changing on a still background scores 0.03-0.1 in ffmpeg's
+# scene metric (a few added characters at the low end), a cut between shots 0.3 and more:
+# the threshold sits below the first, and the perceptual hash drops the extra near-repeats.
+SCENE_THRESHOLD = 0.02
 MAX_FRAMES = 200
 
 
