@@ -2,8 +2,8 @@
 
 The protocol is whisper.cpp's `server` example (`POST /inference`, multipart field `file`
 with the audio, `response_format=verbose_json`, answer `{"text", "segments": [{"start",
-"end", "text"}]}`), which FunASR deployments also offer through their whisper-compatible
-HTTP front. Segments become timed TextLines like captions.
+"end", "text"}]}`); another engine (FunASR) is connected through a front that answers
+the same request. Segments become timed TextLines like captions.
 """
 
 from __future__ import annotations
