@@ -26,16 +26,29 @@ class TextLine:
         return {k: v for k, v in asdict(self).items() if k in keys and v is not None}
 
 
+def continues(prev: TextLine, line: TextLine) -> bool:
+    """line is the next line of the same paragraph as prev: same image, left-aligned, less
+    than a line's height below it. A claim wrapped on a poster must read as one sentence."""
+    if prev.origin != "ocr" or line.origin != "ocr" or prev.image != line.image:
+        return False
+    if prev.box is None or line.box is None:
+        return False
+    height = prev.box[3] - prev.box[1]
+    gap = line.box[1] - prev.box[3]
+    return 0 <= gap < height and abs(line.box[0] - prev.box[0]) < 2 * height
+
+
 def join_lines(lines: list[TextLine]) -> tuple[str, list[tuple[int, int]]]:
-    """The lines as one text (one per line) and each line's (start, end) offsets in it."""
-    parts: list[str] = []
+    """The lines as one text and each line's (start, end) offsets in it: a wrapped line of
+    the same paragraph follows its previous line directly, any other starts a new line."""
+    out = ""
     spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in lines:
-        spans.append((pos, pos + len(line.text)))
-        parts.append(line.text)
-        pos += len(line.text) + 1
-    return "\n".join(parts), spans
+    for n, line in enumerate(lines):
+        if n:
+            out += "" if continues(lines[n - 1], line) else "\n"
+        spans.append((len(out), len(out) + len(line.text)))
+        out += line.text
+    return out, spans
 
 
 def locate(lines: list[TextLine], spans: list[tuple[int, int]], start: int, end: int) -> list[dict]:

@@ -112,8 +112,11 @@ def test_crawl_then_media_stage_with_bad_files(db, served, tmp_path: Path, caplo
                for loc in timed)
     assert any(loc["origin"] == "ocr" and loc["start"] == 0.0 and loc.get("box")
                for loc in timed)
-    # Body findings are untouched by the media stage; the index must see the new findings.
+    # Body findings are untouched by the media stage; the index must see the new findings,
+    # and the words read off the poster are searchable.
     assert repository.get_stages(db, v1)["index"].status == "pending"
+    (indexed,) = repository.indexed_documents(db, version_ids=[v1])
+    assert "最安全快捷长久" in indexed.attachments_text
 
     # Read again (a retry): nothing pending, nothing duplicated.
     assert stage.run().documents == 0
