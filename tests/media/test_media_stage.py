@@ -138,3 +138,31 @@ def test_time_limit_cuts_a_document_off(db, tmp_path: Path) -> None:
     parts = repository.media_parts(db, vid)
     assert [p.reason for p in parts] == ["timeout", "timeout"]
     assert repository.get_stages(db, vid)["media"].status == "done"
+
+
+def test_oversized_file_is_recorded_and_settings_choose_the_engine(db, monkeypatch) -> None:
+    from fairwatch.settings import Settings
+
+    monkeypatch.setenv("FAIRWATCH_MEDIA_ENGINE", "tesseract")
+    monkeypatch.setenv("FAIRWATCH_MEDIA_MAX_MB", "0.001")
+    stage = MediaStage.from_settings(db, Settings(), analyzer_for=get_analyzer)
+    assert stage.engine.name == "tesseract" and stage.max_bytes == 1048
+    png = render("全网最低价", size=60).png
+    assert len(png) > stage.max_bytes
+    DocumentPipeline(db, analyzer_for=get_analyzer).process(
+        _record(5, [MediaRecord(url="big.png", media_type="image", data=png)]))
+    (vid,) = repository.pending_versions(db, "media")
+    stats = stage.run()
+    assert stats.reasons == {"oversized": 1}
+    (part,) = repository.media_parts(db, vid)
+    assert part.reason == "oversized" and "big.png" in part.error
+
+
+def test_unknown_engine_is_a_settings_error(monkeypatch) -> None:
+    from pydantic import ValidationError
+
+    from fairwatch.settings import Settings
+
+    monkeypatch.setenv("FAIRWATCH_MEDIA_ENGINE", "paddle")
+    with pytest.raises(ValidationError, match="media_engine"):
+        Settings()
