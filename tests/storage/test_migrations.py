@@ -26,6 +26,7 @@ TABLES = [
     "document_versions",
     "documents",
     "findings",
+    "media_parts",
     "operator_events",
     "reviews",
     "service_leases",
@@ -33,7 +34,7 @@ TABLES = [
     "sources",
     "stage_states",
 ]
-HEAD = "0003"
+HEAD = "0005"
 
 FAILING_MIGRATION = '''
 """A migration that fails after doing some work."""
