@@ -23,6 +23,13 @@ from tests.web.corpus import SOURCES, records
 
 ROLES = ("admin", "reviewer", "monitor", "viewer")
 PASSWORD = "correct horse battery"
+_HASHES: list[str] = []  # argon2 is slow on purpose: hash the test password once
+
+
+def password_hash() -> str:
+    if not _HASHES:
+        _HASHES.append(hash_password(PASSWORD))
+    return _HASHES[0]
 
 
 @dataclass
@@ -59,7 +66,7 @@ def build_site(tmp_path: Path, **settings_overrides: object) -> Site:
     pipeline.close()
     tokens = {}
     for role in ROLES:
-        accounts.add_user(db, role, role, hash_password(PASSWORD))
+        accounts.add_user(db, role, role, password_hash())
         tokens[role] = new_token()
         accounts.add_api_token(db, role, token_digest(tokens[role]))
     console = Console(settings=settings, db=db, index=index, sources_dir=settings.sources_dir)
