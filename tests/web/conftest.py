@@ -3,11 +3,13 @@ account per role, and an in-process client (httpx through ASGI, no server)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from analyzers.registry import get_analyzer
 from fairwatch.pipeline import DocumentPipeline
@@ -45,14 +47,15 @@ class Site:
         return self.doc_ids[tail]
 
 
-def build_site(tmp_path: Path, **settings_overrides: object) -> Site:
+def build_site(tmp_path: Path, db: Database | None = None, **settings_overrides: object) -> Site:
+    """The console over `db` (default: a new SQLite file) holding the corpus."""
     data = tmp_path / "data"
     settings = load_settings(
         config_dir=REPO_ROOT / "config", data_dir=data,
-        database_url=f"sqlite:///{data / 'fairwatch.db'}", search_url="",
+        database_url=db.url if db else f"sqlite:///{data / 'fairwatch.db'}", search_url="",
         crawl_sources_dir=REPO_ROOT / "tests" / "site" / "sources", **settings_overrides,
     )
-    db = Database(settings.resolved_database_url)
+    db = db or Database(settings.resolved_database_url)
     db.upgrade()
     index = Fts5Index(data / "search.db")
     for source_id, (name, region, issuer, kind) in SOURCES.items():
@@ -89,6 +92,20 @@ def login(client: TestClient, role: str, password: str = PASSWORD) -> str:
     page = client.get("/documents")
     marker = 'name="csrf_token" value="'
     return page.text.split(marker, 1)[1].split('"', 1)[0]
+
+
+@pytest.fixture
+def pg_site(pg_url: str, tmp_path: Path):  # noqa: ANN201
+    """The same console on a fresh PostgreSQL schema."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    built = build_site(tmp_path, Database(pg_url, schema=schema))
+    yield built
+    built.index.close()
+    built.db.engine.dispose()
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
 
 
 @pytest.fixture
