@@ -44,6 +44,7 @@ def queue(
     source: str | None = None,
     region: str | None = None,
     status: str | None = None,
+    flagged: str | None = None,
     date_from: Annotated[str | None, Query(alias="from")] = None,
     date_to: Annotated[str | None, Query(alias="to")] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
@@ -51,7 +52,7 @@ def queue(
     filters = {
         "grade": grade or None, "standard": standard or None, "source_id": source or None,
         "region": region or None, "status": status or None,
-        "date_from": _day(date_from), "date_to": _day(date_to),
+        "date_from": _day(date_from), "date_to": _day(date_to), "flagged": flagged == "1",
     }
     result = reviews.review_queue(
         console(request).db, **filters, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE

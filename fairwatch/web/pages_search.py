@@ -43,9 +43,16 @@ def search_page(
     query = params.query(size=PAGE_SIZE)
     result = console(request).index.search(query)
     hits = [(hit, [clean(h) for h in hit.highlights]) for hit in result.hits]
+    # Backends return facet values in their own order: months in time, others by count.
+    facets = {
+        name: sorted(counts.items(), key=(lambda kv: kv[0]) if name == "month"
+                     else (lambda kv: (-kv[1], kv[0])))
+        for name, counts in result.aggregations.items() if counts
+    }
     args = {k: v for k, v in request.query_params.items() if k != "after" and v}
     return render(
         request, "search.html", caller, params=params, result=result, hits=hits, args=args,
+        facets=facets,
         facet_labels=FACET_LABELS, kinds=KIND_LABELS, sorts=SORTS,
     )
 

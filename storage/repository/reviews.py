@@ -25,6 +25,7 @@ from storage.models import (
     Source,
 )
 from storage.repository._common import latest_version_ids
+from storage.repository.views import FLAG_GRADES
 
 QUEUE_STATUSES = ("open", *REVIEW_STATUSES)
 _RANK = {grade: rank for rank, grade in enumerate(GRADES)}
@@ -104,11 +105,13 @@ def review_queue(
     status: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    flagged: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> QueuePage:
     """Documents with findings, the most likely breaches first: worst grade, then the
-    number of undecided findings, then the newest publication."""
+    number of undecided findings, then the newest publication. `flagged` keeps only those
+    with a finding graded 明显违反 or 疑似 (not 提示 alone)."""
     if grade is not None and grade not in GRADES:
         raise InvalidRecord(f"must be one of {', '.join(GRADES)}", field="grade", value=grade)
     if status is not None and status not in QUEUE_STATUSES:
@@ -158,6 +161,8 @@ def review_queue(
     items = []
     for doc in docs.values():
         if grade and grade not in doc["grades"]:
+            continue
+        if flagged and not set(doc["grades"]) & set(FLAG_GRADES):
             continue
         if standard and standard not in doc["standards"]:
             continue

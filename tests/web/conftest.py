@@ -20,6 +20,7 @@ from fairwatch.web.passwords import hash_password, new_token, token_digest
 from storage import repository
 from storage.db import Database
 from storage.repository import accounts
+from storage.search.base import SearchIndex
 from storage.search.fts import Fts5Index
 from tests.web.corpus import SOURCES, records
 
@@ -38,7 +39,7 @@ def password_hash() -> str:
 class Site:
     app: object
     db: Database
-    index: Fts5Index
+    index: SearchIndex
     doc_ids: dict[str, int]  # url tail -> document id
     tokens: dict[str, str]  # role -> API token
     data_dir: Path
@@ -47,8 +48,12 @@ class Site:
         return self.doc_ids[tail]
 
 
-def build_site(tmp_path: Path, db: Database | None = None, **settings_overrides: object) -> Site:
-    """The console over `db` (default: a new SQLite file) holding the corpus."""
+def build_site(
+    tmp_path: Path, db: Database | None = None, index: SearchIndex | None = None,
+    **settings_overrides: object,
+) -> Site:
+    """The console over `db` (default: a new SQLite file) and `index` (default: a new
+    FTS5 index) holding the corpus."""
     data = tmp_path / "data"
     settings = load_settings(
         config_dir=REPO_ROOT / "config", data_dir=data,
@@ -57,7 +62,8 @@ def build_site(tmp_path: Path, db: Database | None = None, **settings_overrides:
     )
     db = db or Database(settings.resolved_database_url)
     db.upgrade()
-    index = Fts5Index(data / "search.db")
+    index = index or Fts5Index(data / "search.db")
+    index.ensure()
     for source_id, (name, region, issuer, kind) in SOURCES.items():
         repository.ensure_source(db, source_id, name=name, region=region, issuer=issuer,
                                  kind=kind)
@@ -67,6 +73,7 @@ def build_site(tmp_path: Path, db: Database | None = None, **settings_overrides:
         result = pipeline.process(record)
         doc_ids[record.url.split("/", 3)[3]] = result.doc_id
     pipeline.close()
+    index.refresh()  # Elasticsearch: searchable now, not within its refresh interval
     tokens = {}
     for role in ROLES:
         accounts.add_user(db, role, role, password_hash())
