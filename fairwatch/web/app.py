@@ -25,7 +25,7 @@ from fairwatch.web.auth import BadCsrf, Forbidden, NotLoggedIn, TooManyAttempts,
 from fairwatch.web.context import Console
 from fairwatch.web.headers import SecurityHeaders
 from fairwatch.web.templating import render
-from storage.errors import InvalidQuery, InvalidRecord, NotFound, StorageError
+from storage.errors import InvalidQuery, InvalidRecord, NotFound, StorageError, UserExists
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -91,6 +91,10 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(InvalidQuery)
     async def invalid(request: Request, exc: InvalidRecord | InvalidQuery) -> Response:
         return _error(request, 400, "invalid", str(exc))
+
+    @app.exception_handler(UserExists)
+    async def conflict(request: Request, exc: UserExists) -> Response:
+        return _error(request, 409, "conflict", str(exc))
 
     @app.exception_handler(StorageError)
     async def storage_error(request: Request, exc: StorageError) -> Response:
