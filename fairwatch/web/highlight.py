@@ -24,18 +24,27 @@ def clean(html: str) -> Markup:
     return Markup(nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=set()))
 
 
-def highlight(text: str, findings: Iterable[object]) -> Markup:
+def highlight(
+    text: str, findings: Iterable[object], anchors: dict[int, int] | None = None
+) -> Markup:
     """`text` with the spans of `findings` (objects with id, start, end, grade, standard)
-    marked; overlapping spans are merged into the first that starts."""
+    marked; a span overlapping an earlier one shares its mark, and `anchors` (if given)
+    gets finding id -> id of the mark that shows it."""
     spans = sorted(
         ((f.start, f.end, f) for f in findings if 0 <= f.start < f.end <= len(text)),
         key=lambda s: (s[0], -s[1]),
     )
     out: list[str] = []
     pos = 0
+    shown = -1
     for start, end, finding in spans:
         if start < pos:
+            if anchors is not None:
+                anchors[int(finding.id)] = shown
             continue
+        shown = int(finding.id)
+        if anchors is not None:
+            anchors[shown] = shown
         out.append(_text(text[pos:start]))
         css = f"clause {GRADE_CLASS.get(finding.grade, '')}".strip()
         out.append(

@@ -80,10 +80,11 @@ def document(
         if not matching:
             raise VersionNotFound(f"{doc_id} v{v}")
         version = matching[0]
-    body = highlight(version.body, [f for f in version.findings if f.field == "body"])
+    anchors: dict[int, int] = {}  # finding id -> the mark that shows its clause
+    body = highlight(version.body, [f for f in version.findings if f.field == "body"], anchors)
     attachments = [
         (a, highlight(a.text or "", [f for f in version.findings
-                                     if f.field == f"attachment:{a.position}"]))
+                                     if f.field == f"attachment:{a.position}"], anchors))
         for a in version.attachments
     ]
     diff: list[tuple[str, str]] = []
@@ -98,6 +99,7 @@ def document(
     return render(
         request, "document.html", caller, detail=detail, version=version, body=body,
         attachments=attachments, diff=diff, actions=ACTIONS, kind_label=KIND_LABELS,
+        anchors=anchors,
         history=reviews.document_history(db, doc_id),
         events=lifecycle.document_events(db, doc_id),
     )

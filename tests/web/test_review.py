@@ -48,6 +48,14 @@ def test_document_page_highlights_each_clause(site: Site, client: TestClient) ->
         finding = next(f for f in detail.latest.findings if f.id == int(fid))
         assert text == body[finding.start:finding.end]
     assert "甲政发〔2024〕1号" in html and "甲市人民政府" in html
+    # Each finding's quote links to a mark on the page that holds its clause.
+    by_id = {f.id: f for f in detail.latest.findings}
+    shown = {int(fid) for fid, _ in marks}
+    for finding in detail.latest.findings:
+        target = re.search(rf'id="finding-{finding.id}".*?href="#clause-(\d+)"', html, re.S)
+        assert target and int(target.group(1)) in shown, finding.id
+        mark = by_id[int(target.group(1))]
+        assert mark.start <= finding.start < mark.end  # that mark covers the clause
 
 
 def test_review_actions_are_recorded_and_shown(site: Site, client: TestClient) -> None:
