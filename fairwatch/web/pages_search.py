@@ -52,7 +52,8 @@ def search_page(
     args = {k: v for k, v in request.query_params.items() if k != "after" and v}
     return render(
         request, "search.html", caller, params=params, result=result, hits=hits, args=args,
-        facets=facets,
+        facets=facets, facet_params={"standard": "standard", "source": "source",
+                                     "region": "region", "platform": "platform"},
         facet_labels=FACET_LABELS, kinds=KIND_LABELS, sorts=SORTS,
     )
 

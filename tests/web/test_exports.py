@@ -19,7 +19,11 @@ def test_search_page_filters_facets_highlights(site: Site, client: TestClient) -
     assert "共 2 条结果" in html
     assert "<em>本地企业</em>" in html  # highlight kept, as markup
     facets = html.split('class="facets"', 1)[1].split("</aside>", 1)[0]
-    assert "<span>city-a</span> <span class=\"count\">2</span>" in facets
+    assert "<span>city-a</span></a> <span class=\"count\">2</span>" in facets
+    # A facet value is a link that adds its filter to the search.
+    link = re.search(r'<a href="(/search\?[^"]*standard=FC-9-1[^"]*)"', facets).group(1)
+    narrowed = client.get(link.replace("&amp;", "&")).text
+    assert "共 1 条结果" in narrowed and "甲市政府采购管理办法" in narrowed
     ads = client.get("/search", params={"kind": "ad"}).text
     assert "共 1 条结果" in ads and "全网最好的面霜" in ads
     none = client.get("/search", params={"q": "本地企业", "region": "乙县"}).text
