@@ -51,6 +51,25 @@ class Settings(BaseSettings):
     crawl_retry_backoff: float = Field(
         1.0, ge=0, description="Seconds before the first retry of a failed page; doubles per retry."
     )
+    # -- media (FAIRWATCH_MEDIA_*) --------------------------------------------------------
+    media_engine: str = Field(
+        "rapidocr", pattern="^(rapidocr|tesseract)$",
+        description="OCR engine for images and keyframes: rapidocr or tesseract.",
+    )
+    media_workers: int = Field(2, ge=1, description="Documents read by the media stage at once.")
+    media_time_limit: float = Field(
+        300.0, gt=0, description="Seconds of media work for one document before it is cut off."
+    )
+    media_max_mb: float = Field(
+        200.0, gt=0, description="Largest image or video the media stage fetches or reads (MB)."
+    )
+    media_speech_url: str = Field(
+        "", description="Speech-recognition server speaking the whisper.cpp server protocol "
+        "(POST /inference); empty: no transcripts.",
+    )
+    media_progress_interval: float = Field(
+        10.0, ge=0, description="Seconds between media stage progress lines; 0 turns them off."
+    )
     # -- alerts (FAIRWATCH_ALERTS_*) ------------------------------------------------------
     alerts_file: Path | None = Field(
         None, description="Alert routes and channels; empty means config_dir/alerts.yaml."

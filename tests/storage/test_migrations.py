@@ -28,6 +28,7 @@ TABLES = [
     "documents",
     "findings",
     "login_attempts",
+    "media_parts",
     "operator_events",
     "reviews",
     "service_leases",
@@ -37,7 +38,7 @@ TABLES = [
     "users",
     "web_sessions",
 ]
-HEAD = "0004"
+HEAD = "0005"
 
 FAILING_MIGRATION = '''
 """A migration that fails after doing some work."""
