@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from analyzers.registry import get_analyzer
 from fairwatch.pipeline import DocumentPipeline
@@ -22,6 +21,7 @@ from storage.db import Database
 from storage.repository import accounts
 from storage.search.base import SearchIndex
 from storage.search.fts import Fts5Index
+from tests.databases import drop_schema
 from tests.web.corpus import SOURCES, records
 
 ROLES = ("admin", "reviewer", "monitor", "viewer")
@@ -109,10 +109,7 @@ def pg_site(pg_url: str, tmp_path: Path):  # noqa: ANN201
     yield built
     built.index.close()
     built.db.engine.dispose()
-    engine = create_engine(pg_url)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
+    drop_schema(pg_url, schema)
 
 
 @pytest.fixture
