@@ -157,6 +157,22 @@ class Settings(BaseSettings):
         description="'Stopped yielding' needs the source's usual yield over those runs to be at "
         "least this many new items, so a quiet source is not flagged.",
     )
+    # -- the web console (FAIRWATCH_CONSOLE_*) ----------------------------------------------
+    console_host: str = Field("127.0.0.1", description="Address `fairwatch serve` listens on.")
+    console_port: int = Field(8000, ge=0, le=65535, description="Port of `fairwatch serve`.")
+    console_session_hours: float = Field(
+        8.0, gt=0, description="Hours a console login lasts before it must be made again."
+    )
+    console_login_max_failures: int = Field(
+        5, ge=1, description="Failed logins for one account name within the window before "
+        "further attempts are refused (a client address gets four times as many)."
+    )
+    console_login_window: float = Field(
+        900.0, gt=0, description="Seconds over which failed console logins are counted."
+    )
+    console_secure_cookies: bool = Field(
+        False, description="Mark the session cookie Secure (set when served over https)."
+    )
     # -- Elasticsearch, when search_url is an http(s) URL (FAIRWATCH_ES_*) ----------------
     es_index_prefix: str = Field(
         "fairwatch", description="Alias of the index; versioned indices are <prefix>-v<N>."

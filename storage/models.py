@@ -13,6 +13,8 @@ migrations agree. Timestamps are stored in UTC and always come back timezone-awa
                           │                     └< stage_states (analysis, index, media)
                           └< document_events (revised, repealed, removed, restored)
     service_leases (which `fairwatch run` may fire jobs), operator_events
+    users ─┬< web_sessions (console logins), login_attempts (rate limiting)
+           └< api_tokens (the JSON API)
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ FRONTIER_ROLES = ("list", "detail")
 STAGES = ("analysis", "index", "media")
 MEDIA_TYPES = ("image", "video", "captions", "live")
 STAGE_STATUSES = ("pending", "done", "failed")
-REVIEW_STATUSES = ("confirmed", "false_alarm", "rectified")
+# 确认违规, 误报, 已整改, 需复核
+REVIEW_STATUSES = ("confirmed", "false_alarm", "rectified", "needs_review")
+ROLES = ("admin", "reviewer", "monitor", "viewer")
 GRADES = ("明显违反", "疑似", "提示")  # most to least severe
 
 
@@ -477,3 +481,56 @@ class OperatorEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (_NO_ID_REUSE,)
+
+
+class User(Base):
+    """A console account; the password is kept only as an argon2 hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"), _NO_ID_REUSE)
+
+
+class WebSession(Base):
+    """A server-side console session: the cookie holds a random token, the row its hash."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token of the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    __table_args__ = (_NO_ID_REUSE,)
+
+
+class LoginAttempt(Base):
+    """A failed console login, counted per account name and per client address."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    client: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

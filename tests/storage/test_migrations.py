@@ -19,6 +19,7 @@ from storage.models import Base
 TABLES = [
     "alembic_version",
     "alert_outbox",
+    "api_tokens",
     "attachments",
     "crawl_frontier",
     "crawl_runs",
@@ -26,6 +27,7 @@ TABLES = [
     "document_versions",
     "documents",
     "findings",
+    "login_attempts",
     "media_parts",
     "operator_events",
     "reviews",
@@ -33,6 +35,8 @@ TABLES = [
     "source_states",
     "sources",
     "stage_states",
+    "users",
+    "web_sessions",
 ]
 HEAD = "0005"
 
