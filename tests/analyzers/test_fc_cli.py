@@ -40,7 +40,7 @@ def test_jsonl_contract_one_line_per_input_in_order() -> None:
     keys = {"standard", "rule", "grade", "start", "end", "quote", "citation", "explanation"}
     assert keys <= set(f)
     assert "not valid JSON" in bad_json["error"] and "line 2" in bad_json["error"]
-    assert no_text["error"] == 'line 3: field "text" is missing'
+    assert no_text["error"] == 'line 3: field "text" is missing (or give "path")'
     assert "expected a JSON object" in not_obj["error"]
     assert b == {"id": "b", "flagged": False, "grade": None, "findings": []}
     assert "not a string" in c["error"]
