@@ -57,6 +57,7 @@ class SiteState:
     generated: int = 0  # /gen/ serves this many detail pages
     version: int = 0  # bumps the content of /hostile/changing.html
     slow_seconds: float = 1.0
+    latency: float = 0.0  # seconds every answer waits, as a distant server would
     hits: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Gate on /gen/ detail pages (fault tests): once gen_hold_after pages were served, later
@@ -160,6 +161,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
         self.state.record(path)
+        if self.state.latency:
+            time.sleep(self.state.latency)
         if path.startswith("/platform/") and platform.handle(self):
             return  # platform-like pages rendered by scripts (tests/site/platform)
         for pattern, name in ROUTES:
