@@ -58,7 +58,8 @@ class SiteState:
     version: int = 0  # bumps the content of /hostile/changing.html
     slow_seconds: float = 1.0
     latency: float = 0.0  # seconds every answer waits, as a distant server would
-    hits: Counter = field(default_factory=Counter)
+    hits: Counter = field(default_factory=Counter)  # by path
+    requests: Counter = field(default_factory=Counter)  # by path and query
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Gate on /gen/ detail pages (fault tests): once gen_hold_after pages were served, later
     # requests wait for gen_release; a wait longer than gen_hold_seconds (kept below the
@@ -88,9 +89,10 @@ class SiteState:
             self.gen_served += 1
         return True
 
-    def record(self, path: str) -> None:
+    def record(self, path: str, query: str = "") -> None:
         with self.lock:
             self.hits[path] += 1
+            self.requests[f"{path}?{query}" if query else path] += 1
 
 
 def _trs_url(i: int) -> str:
@@ -160,7 +162,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
-        self.state.record(path)
+        self.state.record(path, parts.query)
         if self.state.latency:
             time.sleep(self.state.latency)
         if path.startswith("/platform/") and platform.handle(self):
