@@ -208,6 +208,10 @@ def run_worker(settings: Settings, sources: list[SourceConfig], *, name: str = "
 
     alerts = config_from_settings(settings)
     analyzers = analyzer_lookup()
+    # Build the analyzers (rule packs, dictionaries) now: built by the first page, on the
+    # store thread, they would hold the GIL while requests with a domain lease wait to go out.
+    for kind in {s.kind for s in sources}:
+        analyzers(kind).analyze("预热")
 
     def pipeline(run_id: int | None) -> DocumentPipeline:
         return DocumentPipeline(
