@@ -46,6 +46,8 @@ class PushOutcome:
     queued: int
 
     def summary(self) -> str:
+        if not self.queued:
+            return f"run {self.run_id} {self.source_id}: still being crawled, nothing queued"
         return f"run {self.run_id} {self.source_id}: {self.queued} start page(s) queued for workers"
 
 
@@ -114,6 +116,12 @@ def push_sources(
             kind=source.kind,
             platform=source.platform,
         )
+        open_run = _open_run(db, queue, source.id)
+        if open_run is not None:
+            # One run of a source at a time: its pages are still being worked on.
+            logger.warning("%s: run %d is still being crawled; nothing queued", source.id, open_run)
+            outcomes.append(PushOutcome(source.id, open_run, 0))
+            continue
         # No host or pid: the run belongs to the workers, not to this short-lived process,
         # so no orphan sweep on this host takes it for a dead crawl.
         run_id = repository.start_run(db, source.id, mode="single")
@@ -121,6 +129,14 @@ def push_sources(
         logger.info("%s: run %d, %d start page(s) queued in Redis", source.id, run_id, queued)
         outcomes.append(PushOutcome(source.id, run_id, queued))
     return outcomes
+
+
+def _open_run(db: Database, queue: RedisQueue, source_id: str) -> int | None:
+    """The distributed run of source_id whose pages are still queued or in flight."""
+    for run in repository.list_runs(db, source_id=source_id, status="running", limit=5):
+        if run.host is None and queue.pending(run.id) > 0:
+            return run.id
+    return None
 
 
 # -- working ------------------------------------------------------------------------------

@@ -224,8 +224,10 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
             120,
             "the victim to hold pages the site keeps waiting",
         )
-        held = client.llen(f"{prefix}:processing:victim")
+        # One run of a source at a time: a second push while it is open queues nothing.
+        assert push(env, tmp_path, "fixture-gen") == [run]
         victim.send_signal(signal.SIGKILL)
+        held = client.llen(f"{prefix}:processing:victim")
         victim.wait(timeout=10)
         site.state.gen_release.set()
         wait_until(lambda: finished_runs(db, [run]), 180, "the survivor to finish the run")
