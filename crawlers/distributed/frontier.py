@@ -69,7 +69,9 @@ class RedisFrontier:
             return
         job, raw = held
         children = [Job(job.run, source_id, "detail", u) for u in details]
-        children += [Job(job.run, source_id, "list", u, follow=True) for u in next_lists]
+        children += [
+            Job(job.run, source_id, "list", u, follow=True, page=job.page + 1) for u in next_lists
+        ]
         _, left = self.queue.push(job.run, children, finished=raw)
         self.finished += 1
         self._after_ack(job.run, left)

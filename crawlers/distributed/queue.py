@@ -89,6 +89,7 @@ class Job:
     url: str
     follow: bool = False  # list pages: follow the next-page link
     json: bool = False  # list pages: a JSON list endpoint
+    page: int = 1  # list pages: how many next-page links led here, plus one (max_pages)
 
     @property
     def member(self) -> str:

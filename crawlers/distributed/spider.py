@@ -15,11 +15,13 @@ from typing import Any
 import scrapy
 from scrapy.exceptions import DontCloseSpider
 from scrapy.statscollectors import StatsCollector
+from twisted.python.failure import Failure
 
 from crawlers.distributed.frontier import RedisFrontier
 from crawlers.distributed.queue import Job
+from crawlers.failures import failure_reason
 from crawlers.sources.schema import SourceConfig
-from crawlers.spiders.source import SourceSpider
+from crawlers.spiders.source import SourceSpider, canonical_url
 from storage.records import DocumentRecord
 
 logger = logging.getLogger(__name__)
@@ -37,8 +39,13 @@ class RunStats:
 
     def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
         self._stats.inc_value(key, count, start)
+        if key.startswith("fairwatch/"):
+            self.inc_run(key, count)
+
+    def inc_run(self, key: str, count: int = 1) -> None:
+        """Add to the run's count only (the crawler's was counted elsewhere)."""
         run = self._frontier.latest_run(self._source_id)
-        if run is not None and key.startswith("fairwatch/"):
+        if run is not None:
             self._frontier.queue.count(run, key, count)
 
     def __getattr__(self, name: str) -> Any:
@@ -53,6 +60,20 @@ class QueuedSourceSpider(SourceSpider):
     @property
     def stats(self) -> RunStats:  # type: ignore[override]
         return self.run_stats
+
+    def on_error(self, failure: Failure) -> None:
+        if failure_reason(failure)[0] == "not_modified":
+            # ConditionalRequestMiddleware counted it in the crawler's stats; the run too.
+            self.run_stats.inc_run("fairwatch/pages_skipped")
+            self.run_stats.inc_run("fairwatch/pages_skipped/not_modified")
+        super().on_error(failure)
+
+    def _detail_requests(self, links: list[str]) -> Iterator[scrapy.Request]:
+        # No filter of our own: this spider outlives runs (the next run asks the same pages
+        # again), and the run's duplicate filter in Redis drops what was queued already.
+        for url in links:
+            self.stats.inc_value("fairwatch/details_scheduled")
+            yield self._detail_request(url, canonical_url(url))
 
 
 class WorkerSpider(scrapy.Spider):
@@ -121,16 +142,21 @@ class WorkerSpider(scrapy.Spider):
         else:
             request = spider._list_request(job.url, follow_next=job.follow, json_list=job.json)
             request = request.replace(
-                callback=self._finishing(job, request.callback),
-                errback=self._finishing(job, request.errback),
+                callback=self._finishing(job, spider, request.callback),
+                errback=self._finishing(job, spider, request.errback),
             )
         request.meta[JOB] = job
         return request
 
-    def _finishing(self, job: Job, callback: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
+    def _finishing(
+        self, job: Job, spider: SourceSpider, callback: Callable[..., Any]
+    ) -> Callable[..., Iterator[Any]]:
         """callback, then the list page's job is finished if `expand` did not finish it."""
 
         def wrapped(result: Any, **kwargs: Any) -> Iterator[Any]:
+            # The spider counts list pages against max_pages; here that is this page's depth
+            # in its run (set and used in one go: the callback decides before it yields).
+            spider._list_pages = job.page - 1
             try:
                 yield from callback(result, **kwargs) or ()
             finally:

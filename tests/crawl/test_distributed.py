@@ -178,9 +178,22 @@ def test_two_workers_fetch_every_page_once_and_store_every_document_once(
         done = wait_until(
             lambda: len(finished_runs(db, runs)) == 3 and finished_runs(db, runs), 180, "3 runs"
         )
-        pool.stop_all()
         hits = dict(site.state.requests)
+        # The next run of a source asks every page again (conditionally), in the same
+        # long-lived workers: duplicates are filtered per run, list pages counted per run.
+        (again,) = push(env, tmp_path, "fixture-hanweb")
+        wait_until(lambda: finished_runs(db, [again]), 120, "the second hanweb run")
+        pool.stop_all()
+        second = {p: n - hits.get(p, 0) for p, n in site.state.requests.items()}
 
+    hanweb = {p for p in hits if p.startswith("/hanweb/")}
+    assert len(hanweb) == 12
+    assert {p: second.get(p) for p in hanweb} == {p: 1 for p in hanweb}
+    with db.engine.connect() as conn:
+        pages_, skipped, new = conn.execute(
+            text("SELECT pages, skipped, items_new FROM crawl_runs WHERE id = :id"), {"id": again}
+        ).one()
+    assert (pages_, skipped, new) == (2, 10, 0)  # 2 list pages fetched, 10 answered 304
     # Every page and attachment was asked for exactly once across both workers.
     fetched = pages(hits)
     assert sum(1 for p in fetched if p.startswith("/gen/202401/")) == 120
@@ -201,7 +214,7 @@ def test_two_workers_fetch_every_page_once_and_store_every_document_once(
         line = next(ln for ln in log.splitlines() if "page(s) done" in ln)
         done_by[name] = int(line.split(" after ")[1].split()[0])
     assert all(n > 0 for n in done_by.values()), done_by
-    assert sum(done_by.values()) == 122 + (3 + 12) + (2 + 10)
+    assert sum(done_by.values()) == 122 + (3 + 12) + 2 * (2 + 10)
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(
