@@ -12,17 +12,16 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from storage.db import Database
 from tests.crawl.runner import REPO, SITE_SOURCES, cli_env, fairwatch
+from tests.crawl.services import pg_schema, redis_prefix
 from tests.site import FixtureSite
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -32,32 +31,14 @@ HEARTBEAT_S = 2.0
 
 @pytest.fixture
 def pg(pg_url: str) -> Iterator[tuple[str, Database]]:
-    """(FAIRWATCH_DATABASE_URL of a fresh PostgreSQL schema, a handle on it)."""
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    db = Database(pg_url, schema=schema)
-    db.upgrade()
-    sep = "&" if "?" in pg_url else "?"
-    url = f"{pg_url}{sep}options={quote(f'-csearch_path={schema}')}"
-    try:
-        yield url, db
-    finally:
-        db.close()
-        admin = create_engine(pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema(pg_url) as found:
+        yield found
 
 
 @pytest.fixture
 def prefix(redis_url: str) -> Iterator[str]:
-    """A key prefix of this test alone; its keys are deleted afterwards."""
-    name = f"fwtest-{uuid.uuid4().hex[:12]}"
-    yield name
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"{name}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    with redis_prefix(redis_url) as name:
+        yield name
 
 
 class Workers:
