@@ -1,6 +1,6 @@
 """Distributed crawling: one `fairwatch worker` against two, same run, same site.
 
-    .venv/bin/python bench/distributed.py [--pages 240] [--latency 0.4] [--per-worker 4]
+    .venv/bin/python bench/distributed.py [--pages 200] [--latency 1.0] [--per-worker 4]
 
 Serves N generated detail pages from the fixture site in a subprocess, every answer
 delayed by --latency seconds (a distant portal), and a source whose politeness allows more
@@ -8,7 +8,9 @@ requests at once than one worker makes (--per-worker, FAIRWATCH_WORKER_CONCURREN
 crawls it twice through Redis into PostgreSQL, each time into a fresh schema and under a
 fresh key prefix: with one worker process, then with two. Each crawl is timed by its run
 record (from the push of the start page to the last page finished). Prints pages per
-second for both and their ratio; the goal is >= 1.8.
+second for both and their ratio; the goal is >= 1.8. The latency is long next to the CPU
+a page costs (parse, store, analyze), so the figure is about how the workers share the
+queue and the domain, not about the cores this machine has free.
 
 Needs the services of scripts/services.sh: FAIRWATCH_TEST_PG_URL and FAIRWATCH_TEST_REDIS_URL
 (or --database-url / --redis-url).
@@ -164,8 +166,8 @@ def crawl(args: argparse.Namespace, site: str, sources: Path, workers: int, tmp:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=240)
-    parser.add_argument("--latency", type=float, default=0.4, help="seconds per answer")
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--latency", type=float, default=1.0, help="seconds per answer")
     parser.add_argument("--per-worker", type=int, default=4, help="requests one worker has out")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--database-url", default=os.environ.get("FAIRWATCH_TEST_PG_URL", ""))

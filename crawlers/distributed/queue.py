@@ -2,7 +2,8 @@
 
 A job is one list or detail page of one crawl run, as JSON. Keys (all under a prefix):
 
-    {p}:queue               LIST  jobs waiting for a worker (FIFO; reclaimed jobs go first)
+    {p}:queue               LIST  jobs waiting for a worker (list pages and reclaimed jobs
+                                  at the head, detail pages at the tail)
     {p}:processing:{worker} LIST  jobs a worker took and has not finished
     {p}:workers             ZSET  worker -> time its heartbeat runs out (Redis server clock)
     {p}:run:{id}:seen       SET   "role url" of every page the run queued (the dupefilter)
@@ -27,12 +28,16 @@ import redis
 logger = logging.getLogger(__name__)
 
 # KEYS: queue, seen, pending, processing. ARGV: finished job ("" for none), then
-# (member, payload) pairs. Returns {queued, pending left}.
+# (member, payload, "1" for the head of the queue) triples. Returns {queued, pending left}.
 _PUSH = """
 local queued = 0
-for i = 2, #ARGV, 2 do
+for i = 2, #ARGV, 3 do
   if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
-    redis.call('RPUSH', KEYS[1], ARGV[i + 1])
+    if ARGV[i + 2] == '1' then
+      redis.call('LPUSH', KEYS[1], ARGV[i + 1])
+    else
+      redis.call('RPUSH', KEYS[1], ARGV[i + 1])
+    end
     queued = queued + 1
   end
 end
@@ -140,7 +145,9 @@ class RedisQueue:
         one step. Returns (jobs queued, jobs of the run still pending)."""
         args: list[str] = [finished]
         for job in jobs:
-            args += [job.member, job.dumps()]
+            # List pages go first: the next list page is asked while its detail pages are,
+            # so the workers always have pages to take.
+            args += [job.member, job.dumps(), "1" if job.role == "list" else "0"]
         keys = [
             self.key("queue"),
             self.key("run", run, "seen"),
