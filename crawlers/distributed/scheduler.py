@@ -15,6 +15,7 @@ import logging
 import time
 from collections import deque
 
+import redis
 from scrapy import Request, Spider
 from scrapy.core.scheduler import BaseScheduler
 from scrapy.crawler import Crawler
@@ -34,6 +35,7 @@ class RedisScheduler(BaseScheduler):
         self._local: deque[Request] = deque()
         self._loop: task.LoopingCall | None = None
         self._beat_at = 0.0
+        self._redis_down = False
         self.spider: Spider | None = None
 
     @classmethod
@@ -86,7 +88,16 @@ class RedisScheduler(BaseScheduler):
         if self._local:
             return self._local.popleft()
         while True:
-            job = self.frontier.claim()
+            try:
+                job = self.frontier.claim()
+            except redis.RedisError as exc:  # Redis away: the queue waits there, ask again
+                if not self._redis_down:
+                    logger.error("cannot take pages from Redis (will keep trying): %s", exc)
+                self._redis_down = True
+                return None
+            if self._redis_down:
+                logger.info("Redis answers again; taking pages")
+                self._redis_down = False
             if job is None:
                 return None
             request = self.spider.request_for(job)  # type: ignore[union-attr]
