@@ -38,6 +38,8 @@ def crawl(source_ids: tuple[str, ...], limit: int | None, mode: str, distributed
     0 every crawl ran, 1 a crawl failed (for example its site is unreachable; the run is
     recorded as failed with the reason), 2 bad usage or configuration (nothing is crawled).
     """
+    if distributed and (limit is not None or mode != "single"):
+        raise click.UsageError("--limit and --mode cannot be used with --distributed")
     settings = settings_or_exit()
     with domain_errors():
         from alerts import config_from_settings
@@ -46,8 +48,6 @@ def crawl(source_ids: tuple[str, ...], limit: int | None, mode: str, distributed
         found = load_sources(settings.sources_dir)
         sources = [found.get(s, site=settings.crawl_site_url) for s in dict.fromkeys(source_ids)]
         if distributed:
-            if limit is not None:
-                raise click.UsageError("--limit cannot be used with --distributed")
             from fairwatch.distributed import push_sources
 
             for pushed in push_sources(settings, sources):

@@ -312,3 +312,12 @@ def test_politeness_holds_across_workers(
     # 10-50 ms after its grant (more on a busy machine), so a gap shrinks by that much.
     assert min(gaps) >= 0.3 - 0.1, sorted(gaps)[:5]
     assert starts[-1] - starts[0] >= 16 * 0.3
+
+
+def test_limit_and_mode_are_refused_with_distributed(tmp_path: Path) -> None:
+    for extra in (("--limit", "3"), ("--mode", "backfill")):
+        done = fairwatch(
+            "crawl", "--distributed", "fixture-trs", *extra, data_dir=tmp_path / "data"
+        )
+        assert done.returncode == 2
+        assert "cannot be used with --distributed" in done.stderr
