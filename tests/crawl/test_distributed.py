@@ -321,3 +321,40 @@ def test_limit_and_mode_are_refused_with_distributed(tmp_path: Path) -> None:
         )
         assert done.returncode == 2
         assert "cannot be used with --distributed" in done.stderr
+
+
+def test_a_worker_stopped_with_sigterm_gives_its_pages_back(
+    pg, prefix: str, redis_url: str, workers, tmp_path: Path
+) -> None:
+    db_url, db = pg
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    with FixtureSite(generated=60) as site:
+        site.state.gen_hold_after = 10
+        site.state.gen_hold_seconds = 60
+        env = settings_env(site, tmp_path, db_url, redis_url, prefix)
+        env["FAIRWATCH_WORKER_CONCURRENCY"] = "4"
+        pool = workers(env)
+        first = pool.start("first")
+        (run,) = push(env, tmp_path, "fixture-gen")
+        wait_until(
+            lambda: site.state.gen_held >= 1 and client.llen(f"{prefix}:processing:first") > 0,
+            120,
+            "the worker to hold pages the site keeps waiting",
+        )
+        first.send_signal(signal.SIGTERM)
+        site.state.gen_release.set()  # its pages on the wire come back; it finishes them
+        assert first.wait(timeout=60) == 0
+        assert client.llen(f"{prefix}:processing:first") == 0
+        assert client.zscore(f"{prefix}:workers", "first") is None
+        # Every page of the run not done yet is back in the queue: none stranded with it.
+        left = client.llen(f"{prefix}:queue")
+        assert left > 0
+        assert int(client.get(f"{prefix}:run:{run}:pending")) == left
+        assert not finished_runs(db, [run])
+        pool.start("second")
+        wait_until(lambda: finished_runs(db, [run]), 120, "the second worker to finish the run")
+        pool.stop_all()
+
+    assert stored(db) == ({"fixture-gen": 60}, {"fixture-gen": 60})
+    assert "page(s) done" in pool.log("first")
+    client.close()
