@@ -17,8 +17,10 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawlers.distributed.frontier import RedisFrontier
 from crawlers.distributed.politeness import DomainLease
@@ -200,6 +202,7 @@ def worker_settings(
         FAIRWATCH_POLITENESS={
             s.id: (s.politeness.concurrency, s.politeness.delay) for s in sources.values()
         },
+        FAIRWATCH_POLITENESS_HOSTS=_host_concurrency(sources.values()),
         FAIRWATCH_DEFAULT_CONCURRENCY=DEFAULTS["CONCURRENT_REQUESTS_PER_DOMAIN"],
         FAIRWATCH_PROGRESS_INTERVAL=settings.crawl_progress_interval,
         FAIRWATCH_RETRY_BACKOFF_BASE=settings.crawl_retry_backoff,
@@ -207,6 +210,16 @@ def worker_settings(
         **ours,
     )
     return values
+
+
+def _host_concurrency(sources: Iterable[SourceConfig]) -> dict[str, int]:
+    """host -> the largest politeness.concurrency of the sources starting there."""
+    hosts: dict[str, int] = {}
+    for source in sources:
+        for url in source.start_urls:
+            host = urlsplit(url).netloc
+            hosts[host] = max(hosts.get(host, 1), source.politeness.concurrency)
+    return hosts
 
 
 def run_worker(settings: Settings, sources: list[SourceConfig], *, name: str = "") -> None:

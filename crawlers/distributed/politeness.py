@@ -81,25 +81,33 @@ class DomainLeaseMiddleware:
         lease: DomainLease,
         politeness: dict[str, tuple[int, float]],
         default: tuple[int, float],
+        hosts: dict[str, int] | None = None,
     ) -> None:
         self.lease = lease
         self.politeness = politeness  # source id -> (concurrency, delay)
         self.default = default
+        self.hosts = hosts or {}  # host -> the largest concurrency a source gives it
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DomainLeaseMiddleware:
         settings = crawler.settings
         default = (settings.getint("FAIRWATCH_DEFAULT_CONCURRENCY"), 0.0)
         return cls(
-            settings.get("FAIRWATCH_DOMAIN_LEASE"), settings.get("FAIRWATCH_POLITENESS"), default
+            settings.get("FAIRWATCH_DOMAIN_LEASE"),
+            settings.get("FAIRWATCH_POLITENESS"),
+            default,
+            settings.get("FAIRWATCH_POLITENESS_HOSTS"),
         )
 
     async def process_request(self, request: Request) -> None:
-        # Requests of no source (robots.txt) take a slot but do not push the delay back.
-        concurrency, delay = self.politeness.get(
-            request.meta.get("fairwatch_source", ""), self.default
-        )
         host = urlsplit(request.url).netloc
+        policy = self.politeness.get(request.meta.get("fairwatch_source", ""))
+        if policy is None:
+            # A request of no source (robots.txt) takes a slot but does not push the delay
+            # back; it may use as many slots as the host's sources do, or a worker joining a
+            # busy host would wait for a moment when fewer leases are out than its default.
+            policy = (self.hosts.get(host, self.default[0]), 0.0)
+        concurrency, delay = policy
         token = await self.lease.acquire(host, concurrency=concurrency, delay=delay)
         request.meta[LEASE] = (host, token)
 

@@ -110,3 +110,28 @@ def test_a_lease_of_a_dead_holder_expires(client, prefix) -> None:
 def test_an_unreachable_redis_is_named() -> None:
     with pytest.raises(QueueError, match=r"Redis at redis://127\.0\.0\.1:1/0 is unreachable"):
         RedisQueue.connect("redis://127.0.0.1:1/0", prefix="x", worker="w")
+
+
+def test_a_robots_request_on_a_busy_host_is_not_starved(client, prefix) -> None:
+    """A worker joining a host its peers keep busy gets robots.txt in the host's slots."""
+    import asyncio
+
+    from scrapy import Request
+
+    from crawlers.distributed.politeness import DomainLeaseMiddleware
+
+    lease = DomainLease(client, prefix=prefix, ttl=30)
+    for n in range(4):  # another worker has 4 of the source's 8 slots
+        assert lease.try_acquire("site:80", f"busy{n}", concurrency=8, delay=0) == 0
+    mw = DomainLeaseMiddleware(lease, {"src": (8, 0.0)}, (2, 0.0), {"site:80": 8})
+    robots = Request("http://site:80/robots.txt")
+    asyncio.run(asyncio.wait_for(mw.process_request(robots), timeout=2))
+    assert robots.meta["fairwatch_lease"][0] == "site:80"
+    mw.process_response(robots, None)  # type: ignore[arg-type]
+    assert client.zcard(f"{prefix}:domain:site:80:leases") == 4
+    # A page of a source keeps to that source's limit, robots or not.
+    page = Request("http://site:80/a.html", meta={"fairwatch_source": "src"})
+    for n in range(4, 8):
+        assert lease.try_acquire("site:80", f"busy{n}", concurrency=8, delay=0) == 0
+    with pytest.raises(TimeoutError):
+        asyncio.run(asyncio.wait_for(mw.process_request(page), timeout=0.5))
