@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "run": "run",
     "sources": "sources_group",
     "worker": "worker",
+    "serve": "serve",
+    "users": "users_group",
 }
 
 

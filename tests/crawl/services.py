@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote
 
 import redis
-from sqlalchemy import create_engine, text
 
 from storage.db import Database
+from tests.databases import drop_schema, service_url
 
 
 @contextmanager
@@ -19,16 +18,11 @@ def pg_schema(pg_url: str) -> Iterator[tuple[str, Database]]:
     schema = f"t_{uuid.uuid4().hex[:16]}"
     db = Database(pg_url, schema=schema)
     db.upgrade()
-    sep = "&" if "?" in pg_url else "?"
-    url = f"{pg_url}{sep}options={quote(f'-csearch_path={schema}')}"
     try:
-        yield url, db
+        yield service_url(db), db
     finally:
         db.close()
-        admin = create_engine(pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        drop_schema(pg_url, schema)
 
 
 @contextmanager
