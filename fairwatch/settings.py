@@ -111,6 +111,34 @@ class Settings(BaseSettings):
         ge=1,
         description="List pages a backfill (whole-archive) run may follow, per start URL.",
     )
+    # -- distributed crawling (FAIRWATCH_REDIS_*, FAIRWATCH_WORKER_*) ---------------------
+    crawl_distributed: bool = Field(
+        False,
+        description="Scheduled crawls of `fairwatch run` push their start pages to Redis for "
+        "`fairwatch worker` processes instead of crawling in the service's machine.",
+    )
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0",
+        description="Redis holding the shared crawl queue, duplicate filter and domain leases.",
+    )
+    redis_prefix: str = Field(
+        "fairwatch", min_length=1, description="Prefix of every Redis key of this deployment."
+    )
+    redis_ttl: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a worker's heartbeat lasts; the pages of a worker silent this long "
+        "go back to the queue for the others.",
+    )
+    redis_lease_ttl: float = Field(
+        90.0,
+        gt=0,
+        description="Seconds a domain lease of a dead worker blocks its slot (over the download "
+        "timeout).",
+    )
+    worker_concurrency: int = Field(
+        16, ge=1, le=512, description="Requests one worker has in flight at most (all domains)."
+    )
     # -- the `fairwatch run` service (FAIRWATCH_SERVICE_*) ----------------------------------
     service_timezone: str = Field(
         "Asia/Shanghai", description="Time zone of source schedules that name none."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from sqlalchemy import create_engine, inspect, text
 
 from storage.db import Database
@@ -28,3 +30,12 @@ def empty_every_table(db: Database) -> None:
     tables = ", ".join(f'"{db.schema}"."{name}"' for name in names)
     with db.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def service_url(db: Database) -> str:
+    """The FAIRWATCH_DATABASE_URL a fairwatch subprocess needs to use `db`: on PostgreSQL
+    the test's schema travels in the URL as the connection's search_path."""
+    if db.schema is None:
+        return db.url
+    sep = "&" if "?" in db.url else "?"
+    return f"{db.url}{sep}options={quote(f'-csearch_path={db.schema}')}"

@@ -319,12 +319,15 @@ class SourceSpider(scrapy.Spider):
                 continue
             self._details.add(key)
             self.stats.inc_value("fairwatch/details_scheduled")
-            yield scrapy.Request(
-                url,
-                callback=self.parse_detail,
-                errback=self.on_error,
-                meta=self._meta("detail", fairwatch_conditional=True, fairwatch_url=key),
-            )
+            yield self._detail_request(url, key)
+
+    def _detail_request(self, url: str, key: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_detail,
+            errback=self.on_error,
+            meta=self._meta("detail", fairwatch_conditional=True, fairwatch_url=key),
+        )
 
     # -- detail pages -------------------------------------------------------------------
     def parse_detail(self, response: Response) -> Iterator[DocumentRecord | scrapy.Request]:

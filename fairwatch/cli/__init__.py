@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "alerts": "alerts_group",
     "run": "run",
     "sources": "sources_group",
+    "worker": "worker",
     "serve": "serve",
     "users": "users_group",
 }

@@ -46,14 +46,19 @@ class ChildResult:
 
 
 class CrawlRunner:
-    def __init__(self, db: Database, *, timeout: float) -> None:
+    def __init__(self, db: Database, *, timeout: float, distributed: bool = False) -> None:
+        """distributed: each crawl only queues its source's start pages in Redis for the
+        `fairwatch worker` processes (setting crawl_distributed) and returns."""
         self.db = db
         self.timeout = timeout
+        self.distributed = distributed
         self._children: dict[int, subprocess.Popen[bytes]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
 
     def command(self, source_id: str) -> list[str]:
+        if self.distributed:
+            return [sys.executable, "-m", "fairwatch.cli", "crawl", source_id, "--distributed"]
         return [sys.executable, "-m", "fairwatch.cli", "crawl", source_id, "--mode", "auto"]
 
     def crawl(self, source_id: str) -> ChildResult:

@@ -69,7 +69,11 @@ class Service:
         self.settings = settings
         self.db = db or open_database(settings)
         self.lease = LeaderLease(self.db, seconds=settings.service_lease_seconds)
-        self.runner = CrawlRunner(self.db, timeout=settings.service_crawl_timeout)
+        self.runner = CrawlRunner(
+            self.db,
+            timeout=settings.service_crawl_timeout,
+            distributed=settings.crawl_distributed,
+        )
         # Loaded now: a broken alerts file stops the service at start, naming the problem.
         self.alerts = config_from_settings(settings)
         self._delivery: threading.Thread | None = None

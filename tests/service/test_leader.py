@@ -12,12 +12,12 @@ import signal
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from storage.db import Database
 from storage.repository.lease import get_lease
+from tests.databases import service_url
 from tests.service.conftest import runs_of, wait_until, write_source
 from tests.site import FixtureSite
 
@@ -28,10 +28,7 @@ LEASE_S = 3.0
 @pytest.fixture
 def database(db: Database) -> tuple[str, Database]:
     """(FAIRWATCH_DATABASE_URL, a handle on it): a fresh SQLite file or PostgreSQL schema."""
-    if db.schema is None:
-        return db.url, db
-    sep = "&" if "?" in db.url else "?"
-    return f"{db.url}{sep}options={quote(f'-csearch_path={db.schema}')}", db
+    return service_url(db), db
 
 
 def holder_pid(db: Database) -> int | None:

@@ -5,8 +5,8 @@
         site.bump()                    # /hostile/changing.html changes
         site.state.hits["/trs/index.html"]
 
-`python -m tests.site [--generate N]` serves it in the foreground and prints the address
-on the first line of stdout. Used by the tests, `fairwatch demo` and bench/crawl.py.
+`python -m tests.site [--generate N] [--latency S]` serves it in the foreground and prints
+the address on the first line of stdout. Used by the tests, `fairwatch demo` and the benches.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ class _Server(ThreadingHTTPServer):
 
 
 class FixtureSite:
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, generated: int = 0) -> None:
-        self.state = SiteState(generated=generated)
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, generated: int = 0, latency: float = 0.0
+    ) -> None:
+        self.state = SiteState(generated=generated, latency=latency)
         handler = type("SiteHandler", (Handler,), {"state": self.state})
         self._server = _Server((host, port), handler)
         self._thread: threading.Thread | None = None

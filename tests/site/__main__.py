@@ -17,8 +17,11 @@ def main() -> None:
     parser.add_argument(
         "--generate", type=int, default=0, help="serve N generated pages under /gen/"
     )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds every answer waits (bench)"
+    )
     args = parser.parse_args()
-    site = FixtureSite(port=args.port, generated=args.generate).start()
+    site = FixtureSite(port=args.port, generated=args.generate, latency=args.latency).start()
     sys.stdout.write(site.url + "\n")
     sys.stdout.flush()
     done = threading.Event()

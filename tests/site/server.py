@@ -57,7 +57,14 @@ class SiteState:
     generated: int = 0  # /gen/ serves this many detail pages
     version: int = 0  # bumps the content of /hostile/changing.html
     slow_seconds: float = 1.0
-    hits: Counter = field(default_factory=Counter)
+    latency: float = 0.0  # seconds every answer waits, as a distant server would
+    hits: Counter = field(default_factory=Counter)  # by path
+    requests: Counter = field(default_factory=Counter)  # by path and query
+    # Politeness as the site sees it: answers being worked on now, the most at once, and
+    # (monotonic time, path) of each request as it arrived.
+    in_flight: int = 0
+    max_in_flight: int = 0
+    arrivals: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Gate on /gen/ detail pages (fault tests): once gen_hold_after pages were served, later
     # requests wait for gen_release; a wait longer than gen_hold_seconds (kept below the
@@ -87,9 +94,17 @@ class SiteState:
             self.gen_served += 1
         return True
 
-    def record(self, path: str) -> None:
+    def record(self, path: str, query: str = "") -> None:
         with self.lock:
             self.hits[path] += 1
+            self.requests[f"{path}?{query}" if query else path] += 1
+            self.arrivals.append((time.monotonic(), path))
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def answered(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
 
 def _trs_url(i: int) -> str:
@@ -159,7 +174,15 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
-        self.state.record(path)
+        self.state.record(path, parts.query)
+        try:
+            if self.state.latency:
+                time.sleep(self.state.latency)
+            self._route(path, query)
+        finally:
+            self.state.answered()
+
+    def _route(self, path: str, query: dict) -> None:
         if path.startswith("/platform/") and platform.handle(self):
             return  # platform-like pages rendered by scripts (tests/site/platform)
         for pattern, name in ROUTES:
