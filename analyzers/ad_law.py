@@ -344,6 +344,13 @@ def resolve_platform(platform: str | None) -> str | None:
     return p
 
 
-def create_analyzer(rules_path: str | Path | None = None) -> AdLawAnalyzer:
-    """The ad-law analyzer over config/rules/ad_law.yaml (or the pack at `rules_path`)."""
-    return AdLawAnalyzer(load_pack(rules_path or default_pack_path(PACK_NAME)))
+def create_analyzer(rules_path: str | Path | None = None, *, learned: bool = True) -> Any:
+    """The ad-law analyzer over config/rules/ad_law.yaml (or the pack at `rules_path`); with
+    `learned`, wrapped in the learned second opinion of config/models/ad.json."""
+    from analyzers.learned import CharModel, default_model_path
+    from analyzers.second_opinion import SecondOpinion
+
+    rules = AdLawAnalyzer(load_pack(rules_path or default_pack_path(PACK_NAME)))
+    if not learned:
+        return rules
+    return SecondOpinion(rules, CharModel.load(default_model_path("ad")), rules.pack)

@@ -1,0 +1,148 @@
+"""Rules with a learned second opinion (analyzers.learned) on the clauses that matter.
+
+- Veto: a weak rule hit (疑似) whose clause the model scores below `model.veto` looks like
+  the lawful class; it is demoted to 提示 and says so. Strong hits (明显违反) stand.
+- Rescue: a clause no rule flagged that the model scores at least `model.rescue` becomes a
+  疑似 finding, explained by the nearest real training cases (ids and sources) and citing
+  the article the rule pack cites for the standard of those cases.
+
+The model runs only on the clauses of flagging rule hits and on candidate clauses (those
+holding one of the model's strongest violation n-grams), so the analyzer stays fast. Then
+one clause repeated in a document is one finding, and `DocumentAnalysis.ranked()` orders
+the findings by confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+import ahocorasick
+
+from analyzers.findings import DocumentAnalysis, Finding
+from analyzers.learned import CharModel
+from analyzers.rulepack import RulePack
+
+__all__ = ["LEARNED_RULE", "SecondOpinion", "dedupe"]
+
+LEARNED_RULE = "learned"
+MIN_CLAUSE = 8
+MAX_SPAN = 300  # a candidate clause reaches at most this far either side of its trigger
+TRIGGERS = 60  # strongest violation n-grams (2+ CJK characters) that make a clause a candidate
+_BOUNDS = "。！？!?；;\n|"
+_BOUND_RE = re.compile(r"[。！？!?；;\n|]")
+_CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+class SecondOpinion:
+    """analyze(text, sector=None, platform=None) like the analyzer it wraps."""
+
+    def __init__(self, base: Any, model: CharModel, pack: RulePack, *, exception: str = ""):
+        self.base = base
+        self.model = model
+        self.pack = pack
+        self.citations: dict[str, str] = {}
+        for rule in pack.rules:
+            self.citations.setdefault(rule.standard, rule.citation)
+        self.exception = exception
+        inv = sorted(model.vocab, key=lambda t: -model.coef[model.vocab[t]])
+        strong = [t for t in inv
+                  if len(t) >= 2 and _CJK_RE.match(t) and model.coef[model.vocab[t]] > 0][:TRIGGERS]
+        self._triggers = ahocorasick.Automaton()
+        for t in strong:
+            self._triggers.add_word(t, len(t))
+        if strong:
+            self._triggers.make_automaton()
+        self._has_triggers = bool(strong)
+
+    def __getattr__(self, name: str) -> Any:
+        # the wrapped analyzer's attributes (its pack, sector detector, ...) stay reachable
+        base = self.__dict__.get("base")
+        if base is None:
+            raise AttributeError(name)
+        return getattr(base, name)
+
+    def analyze(
+        self, text: str, *, sector: str | None = None, platform: str | None = None,
+    ) -> DocumentAnalysis:
+        hints = {k: v for k, v in (("sector", sector), ("platform", platform)) if v}
+        res = self.base.analyze(text, **hints)
+        findings: list[Finding] = []
+        flagged_spans: list[tuple[int, int]] = []
+        for f in res.findings:
+            if f.flagging and f.grade == "疑似" and f.rule != LEARNED_RULE:
+                p = self.model.proba(f.quote)
+                if p < self.model.veto:
+                    f = replace(f, grade="提示", explanation=(
+                        f"{f.explanation}；学习模型认为此句更像合规条文"
+                        f"（违规概率 {p:.2f}），已降为提示"))
+            if f.flagging:
+                flagged_spans.append((f.start, f.end))
+            findings.append(f)
+        if self._has_triggers:
+            findings += self._rescues(text, flagged_spans)
+        findings.sort(key=lambda f: (f.start, f.standard))
+        return DocumentAnalysis(dedupe(findings))
+
+    def _candidates(self, text: str) -> list[tuple[int, int]]:
+        """Clauses (original offsets) holding a trigger n-gram: one C-level pass over the text."""
+        spans: list[tuple[int, int]] = []
+        last_end = -1
+        for end, ln in self._triggers.iter(text):
+            i = end - ln + 1
+            if i < last_end:
+                continue
+            s = max(text.rfind(ch, max(0, i - MAX_SPAN), i) for ch in _BOUNDS) + 1
+            m = _BOUND_RE.search(text, end + 1, end + 1 + MAX_SPAN)
+            e = m.end() if m else min(len(text), end + 1 + MAX_SPAN)
+            while s < e and text[s] in " \t\r,，、":
+                s += 1
+            spans.append((s, e))
+            last_end = e
+        return spans
+
+    def _rescues(self, text: str, flagged: list[tuple[int, int]]) -> list[Finding]:
+        out: list[Finding] = []
+        for start, end in self._candidates(text):
+            if end - start < MIN_CLAUSE or any(s < end and start < e for s, e in flagged):
+                continue
+            quote = text[start:end]
+            p = self.model.proba(quote)
+            if p < self.model.rescue:
+                continue
+            near = [(sim, e) for sim, e in self.model.nearest(quote, k=3) if e.standard]
+            if not near:
+                continue
+            std = Counter(e.standard for _, e in near).most_common(1)[0][0]
+            if std not in self.citations:
+                continue
+            cases = "；".join(
+                f"{e.id}（{e.standard}，相似度 {sim:.2f}，{e.source}）" for sim, e in near)
+            out.append(Finding(
+                standard=std, rule=LEARNED_RULE, grade="疑似", start=start, end=end,
+                quote=quote, citation=self.citations[std],
+                explanation=(f"没有规则命中，但学习模型判断此句与已查处的违规条文相似"
+                             f"（违规概率 {p:.2f}），须人工核实；最相近的真实案例：{cases}"),
+                exception=self.exception or None,
+            ))
+        return out
+
+
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per (standard, clause text): a clause repeated in a document is one finding
+    (the first occurrence, with the strongest grade seen)."""
+    from analyzers.findings import grade_rank
+
+    best: dict[tuple[str, str], Finding] = {}
+    order: list[tuple[str, str]] = []
+    for f in findings:
+        key = (f.standard, "".join(f.quote.split()))
+        prev = best.get(key)
+        if prev is None:
+            best[key] = f
+            order.append(key)
+        elif grade_rank(f.grade) < grade_rank(prev.grade):
+            best[key] = replace(f, start=prev.start, end=prev.end, quote=prev.quote)
+    return [best[k] for k in order]
