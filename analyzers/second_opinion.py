@@ -29,6 +29,8 @@ __all__ = ["LEARNED_RULE", "SecondOpinion", "dedupe"]
 
 LEARNED_RULE = "learned"
 MIN_CLAUSE = 8
+STRONG_VETO = 0.25  # a 明显违反 hit is demoted only below veto × this
+WHOLE = 400  # texts up to this long are scored whole
 MAX_SPAN = 300  # a candidate clause reaches at most this far either side of its trigger
 TRIGGERS = 60  # strongest violation n-grams (2+ CJK characters) that make a clause a candidate
 _BOUNDS = "。！？!?；;\n|"
@@ -44,9 +46,17 @@ class SecondOpinion:
         self.model = model
         self.pack = pack
         self.citations: dict[str, str] = {}
+        # standard -> the sectors its rules apply to (None: any); a rescue must fit the sector
+        self._sectors: dict[str, set[str] | None] = {}
         for rule in pack.rules:
             self.citations.setdefault(rule.standard, rule.citation)
+            have = self._sectors.get(rule.standard, set())
+            if rule.standard in self._sectors and have is None:
+                continue
+            self._sectors[rule.standard] = None if rule.sectors is None else (
+                (have or set()) | set(rule.sectors))
         self.exception = exception
+        self.no_rescue = frozenset(map(str, pack.extensions.get("no_rescue") or ()))
         inv = sorted(model.vocab, key=lambda t: -model.coef[model.vocab[t]])
         strong = [t for t in inv
                   if len(t) >= 2 and _CJK_RE.match(t) and model.coef[model.vocab[t]] > 0][:TRIGGERS]
@@ -72,9 +82,11 @@ class SecondOpinion:
         findings: list[Finding] = []
         flagged_spans: list[tuple[int, int]] = []
         for f in res.findings:
-            if f.flagging and f.grade == "疑似" and f.rule != LEARNED_RULE:
+            if f.flagging and f.rule != LEARNED_RULE:
                 p = self.model.proba(f.quote)
-                if p < self.model.veto:
+                # weak hits yield to the model below `veto`; strong ones only when it is sure
+                limit = self.model.veto if f.grade == "疑似" else self.model.veto * STRONG_VETO
+                if p < limit:
                     f = replace(f, grade="提示", explanation=(
                         f"{f.explanation}；学习模型认为此句更像合规条文"
                         f"（违规概率 {p:.2f}），已降为提示"))
@@ -82,7 +94,7 @@ class SecondOpinion:
                 flagged_spans.append((f.start, f.end))
             findings.append(f)
         if self._has_triggers:
-            findings += self._rescues(text, flagged_spans)
+            findings += self._rescues(text, flagged_spans, self._sector(text, sector))
         findings.sort(key=lambda f: (f.start, f.standard))
         return DocumentAnalysis(dedupe(findings))
 
@@ -103,9 +115,28 @@ class SecondOpinion:
             last_end = e
         return spans
 
-    def _rescues(self, text: str, flagged: list[tuple[int, int]]) -> list[Finding]:
+    def _sector(self, text: str, hint: str | None) -> str | None:
+        detector = getattr(self.base, "sectors", None)  # ad analyzers know sectors
+        if detector is None:
+            return None
+        try:
+            guess = detector.detect(text, hint=hint)
+        except ValueError:
+            return None
+        return guess.sector if guess.source != "default" else "unspecified"
+
+    def _fits(self, standard: str, sector: str | None) -> bool:
+        allowed = self._sectors.get(standard)
+        return allowed is None or sector is None or sector in allowed
+
+    def _rescues(
+        self, text: str, flagged: list[tuple[int, int]], sector: str | None,
+    ) -> list[Finding]:
         out: list[Finding] = []
-        for start, end in self._candidates(text):
+        # A short text (one ad, one quoted clause) is scored whole, as the model was trained;
+        # a document only on its candidate clauses.
+        spans = [(0, len(text))] if len(text.strip()) <= WHOLE else self._candidates(text)
+        for start, end in spans:
             if end - start < MIN_CLAUSE or any(s < end and start < e for s, e in flagged):
                 continue
             quote = text[start:end]
@@ -115,7 +146,11 @@ class SecondOpinion:
             near = [(sim, e) for sim, e in self.model.nearest(quote, k=3) if e.standard]
             if not near:
                 continue
-            std = Counter(e.standard for _, e in near).most_common(1)[0][0]
+            fitting = [e.standard for _, e in near if self._fits(e.standard, sector)]
+            fitting = [s for s in fitting if s not in self.no_rescue]
+            if not fitting:
+                continue  # e.g. treatment claims in a drug ad: not what the cases were about
+            std = Counter(fitting).most_common(1)[0][0]
             if std not in self.citations:
                 continue
             cases = "；".join(

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.process_time()
         cases = corpus(kind)
         real, authored = split_real(cases)
-        model = train_model(cases)
+        model = train_model(cases, kind)
         path = default_model_path(kind)
         path.parent.mkdir(parents=True, exist_ok=True)
         model.save(path)
