@@ -35,7 +35,8 @@ from analyzers.errors import EvaluationError
 from analyzers.registry import Analyzer
 
 __all__ = [
-    "AUTHORED", "Case", "Outcome", "Report", "evaluate", "load_cases", "outcome", "score",
+    "AUTHORED", "Case", "Outcome", "Report", "evaluate", "load_cases", "load_documents",
+    "outcome", "score",
     "split_real",
 ]
 
@@ -131,6 +132,44 @@ def load_cases(path: str | Path) -> list[Case]:
     if not cases:
         raise EvaluationError(p, 0, "(file)", "corpus is empty")
     return cases
+
+
+_DOC_KEYS = {"id", "text", "source", "case", "verified", "title", "issuer", "doc_number", "note",
+             "sector", "platform"}
+
+
+def load_documents(path: str | Path) -> list[Case]:
+    """Whole compliant documents (JSON lines: `id`, `text`, `source`, optional `case`, `title`,
+    `issuer`, `doc_number`, `verified`, `note`), as negative cases; invalid lines raise
+    EvaluationError naming the file, line and field."""
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise EvaluationError(p, 0, "(file)", f"cannot read documents: {reason}") from exc
+    docs: list[Case] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvaluationError(p, n, "(line)", f"not valid JSON: {exc.msg}") from exc
+        if not isinstance(obj, dict):
+            raise EvaluationError(p, n, "(line)", "expected a JSON object")
+        unknown = set(obj) - _DOC_KEYS
+        if unknown:
+            raise EvaluationError(p, n, sorted(unknown)[0], "unknown key for a document")
+        for key in ("id", "text", "source"):
+            if not isinstance(obj.get(key), str) or not obj[key].strip():
+                raise EvaluationError(p, n, key, "expected a non-empty string")
+        docs.append(Case(obj["id"], obj["text"], False, None, source=obj["source"],
+                         sector=obj.get("sector"), platform=obj.get("platform"),
+                         group=obj.get("case") or obj["source"]))
+    if not docs:
+        raise EvaluationError(p, 0, "(file)", "no documents")
+    return docs
 
 
 def _ratio(a: int, b: int) -> float:

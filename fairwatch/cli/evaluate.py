@@ -24,7 +24,14 @@ from typing import Any
 import click
 
 from analyzers.errors import EvaluationError
-from analyzers.evaluation import Case, Report, corpus_digest, evaluate, load_cases, split_real
+from analyzers.evaluation import (
+    Case,
+    Report,
+    corpus_digest,
+    evaluate,
+    load_documents,
+    split_real,
+)
 from analyzers.registry import known_kinds
 from fairwatch.cli.analyze import load_analyzer
 
@@ -112,7 +119,7 @@ def eval_command(
         from analyzers.crossval import document_flags
 
         try:
-            docs = load_cases(documents)
+            docs = load_documents(documents)
         except EvaluationError as exc:
             raise click.UsageError(str(exc)) from exc
         res = document_flags(docs, cases, base, pack, exception=exception)
