@@ -57,6 +57,7 @@ class SecondOpinion:
                 (have or set()) | set(rule.sectors))
         self.exception = exception
         self.no_rescue = frozenset(map(str, pack.extensions.get("no_rescue") or ()))
+        self.requires = tuple(map(str, pack.extensions.get("rescue_requires") or ()))
         inv = sorted(model.vocab, key=lambda t: -model.coef[model.vocab[t]])
         strong = [t for t in inv
                   if len(t) >= 2 and _CJK_RE.match(t) and model.coef[model.vocab[t]] > 0][:TRIGGERS]
@@ -116,14 +117,15 @@ class SecondOpinion:
         return spans
 
     def _sector(self, text: str, hint: str | None) -> str | None:
-        detector = getattr(self.base, "sectors", None)  # ad analyzers know sectors
-        if detector is None:
+        """The sector a caller gave (ad analyzers resolve names); a detected one is only a
+        guess, and real-estate investment claims read as finance, so it narrows nothing."""
+        detector = getattr(self.base, "sectors", None)
+        if detector is None or not hint:
             return None
         try:
-            guess = detector.detect(text, hint=hint)
+            return detector.detect(text, hint=hint).sector
         except ValueError:
             return None
-        return guess.sector if guess.source != "default" else "unspecified"
 
     def _fits(self, standard: str, sector: str | None) -> bool:
         allowed = self._sectors.get(standard)
@@ -135,11 +137,17 @@ class SecondOpinion:
         out: list[Finding] = []
         # A short text (one ad, one quoted clause) is scored whole, as the model was trained;
         # a document only on its candidate clauses.
-        spans = [(0, len(text))] if len(text.strip()) <= WHOLE else self._candidates(text)
+        whole = len(text.strip()) <= WHOLE
+        spans = [(0, len(text))] if whole else self._candidates(text)
         for start, end in spans:
-            if end - start < MIN_CLAUSE or any(s < end and start < e for s, e in flagged):
+            if (not whole and end - start < MIN_CLAUSE) or any(
+                    s < end and start < e for s, e in flagged):
                 continue
             quote = text[start:end]
+            # in a document, only a measure (not its reports or news) can breach a standard; a
+            # short text given alone was already picked out as the measure to judge
+            if not whole and self.requires and not any(cue in quote for cue in self.requires):
+                continue
             p = self.model.proba(quote)
             if p < self.model.rescue:
                 continue
