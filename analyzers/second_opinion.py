@@ -81,8 +81,10 @@ class SecondOpinion:
         hints = {k: v for k, v in (("sector", sector), ("platform", platform)) if v}
         res = self.base.analyze(text, **hints)
         findings: list[Finding] = []
+        conf: dict[int, float] = {}  # id(finding) -> model probability
         flagged_spans: list[tuple[int, int]] = []
         for f in res.findings:
+            p = None
             if f.flagging and f.rule != LEARNED_RULE:
                 p = self.model.proba(f.quote)
                 # weak hits yield to the model below `veto`; strong ones only when it is sure
@@ -93,11 +95,16 @@ class SecondOpinion:
                         f"（违规概率 {p:.2f}），已降为提示"))
             if f.flagging:
                 flagged_spans.append((f.start, f.end))
+            if p is not None:
+                conf[id(f)] = p
             findings.append(f)
         if self._has_triggers:
-            findings += self._rescues(text, flagged_spans, self._sector(text, sector))
+            for f, p in self._rescues(text, flagged_spans, self._sector(text, sector)):
+                conf[id(f)] = p
+                findings.append(f)
         findings.sort(key=lambda f: (f.start, f.standard))
-        return DocumentAnalysis(dedupe(findings))
+        kept = dedupe(findings)
+        return DocumentAnalysis(kept, [conf.get(id(f), 0.0) for f in kept])
 
     def _candidates(self, text: str) -> list[tuple[int, int]]:
         """Clauses (original offsets) holding a trigger n-gram: one C-level pass over the text."""
@@ -133,8 +140,8 @@ class SecondOpinion:
 
     def _rescues(
         self, text: str, flagged: list[tuple[int, int]], sector: str | None,
-    ) -> list[Finding]:
-        out: list[Finding] = []
+    ) -> list[tuple[Finding, float]]:
+        out: list[tuple[Finding, float]] = []
         # A short text (one ad, one quoted clause) is scored whole, as the model was trained;
         # a document only on its candidate clauses.
         whole = len(text.strip()) <= WHOLE
@@ -163,13 +170,13 @@ class SecondOpinion:
                 continue
             cases = "；".join(
                 f"{e.id}（{e.standard}，相似度 {sim:.2f}，{e.source}）" for sim, e in near)
-            out.append(Finding(
+            out.append((Finding(
                 standard=std, rule=LEARNED_RULE, grade="疑似", start=start, end=end,
                 quote=quote, citation=self.citations[std],
                 explanation=(f"没有规则命中，但学习模型判断此句与已查处的违规条文相似"
                              f"（违规概率 {p:.2f}），须人工核实；最相近的真实案例：{cases}"),
                 exception=self.exception or None,
-            ))
+            ), p))
         return out
 
 
