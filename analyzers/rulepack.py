@@ -207,6 +207,9 @@ class _Loader:
         d_window = self.int_field(defaults, "window", "defaults", 30)
         d_negw = self.int_field(defaults, "negation_window", "defaults", 6)
         d_grade = self.grade_field(defaults, "defaults", "疑似")
+        from analyzers.places import builtin_sets  # the gazetteer: $PLACE, $PLACE_CITY, ...
+
+        self.sets.update(builtin_sets())
         raw_sets = data.get("sets") or {}
         set_names = set(raw_sets) if isinstance(raw_sets, dict) else set()
         if self.check_keys(raw_sets, set_names, "sets"):
