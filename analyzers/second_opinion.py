@@ -23,6 +23,7 @@ import ahocorasick
 
 from analyzers.findings import DocumentAnalysis, Finding
 from analyzers.learned import CharModel
+from analyzers.normalize import normalize
 from analyzers.rulepack import RulePack
 
 __all__ = ["LEARNED_RULE", "SecondOpinion", "dedupe"]
@@ -98,7 +99,10 @@ class SecondOpinion:
             if p is not None:
                 conf[id(f)] = p
             findings.append(f)
-        if self._has_triggers:
+        promoting = getattr(self.base, "is_promotion", None)
+        if platform is None and promoting is not None and not promoting(normalize(text).text):
+            pass  # not commercial promotion: the Advertising Law is not applied (ad_law)
+        elif self._has_triggers:
             for f, p in self._rescues(text, flagged_spans, self._sector(text, sector)):
                 conf[id(f)] = p
                 findings.append(f)
