@@ -30,6 +30,7 @@ __all__ = ["MODELS_DIR", "CharModel", "Example", "default_model_path", "fit", "n
 MODELS_DIR = Path(__file__).resolve().parent.parent / "config" / "models"
 NGRAM = (1, 4)
 FORMAT = 1
+NEAREST_TERMS = 40
 
 
 def default_model_path(kind: str) -> Path:
@@ -67,7 +68,7 @@ class CharModel:
     veto: float = 0.2  # a weak rule hit whose clause scores below this is demoted
     rescue: float = 0.85  # a clause no rule flagged that scores at least this is 疑似
     examples: list[Example] = field(default_factory=list)
-    _example_vecs: list[dict[int, float]] | None = field(default=None, repr=False)
+    _postings: dict[int, list[tuple[int, float]]] | None = field(default=None, repr=False)
     _automaton: Any = field(default=None, repr=False)
     _w: list[float] = field(default_factory=list, repr=False)
     _idf2: list[float] = field(default_factory=list, repr=False)
@@ -116,15 +117,23 @@ class CharModel:
         tuple[float, Example]
     ]:
         """The k real training rows most similar to `text` (cosine), optionally of one label."""
-        if self._example_vecs is None:
-            self._example_vecs = [self.vector(e.text) for e in self.examples]
-        vec = self.vector(text)
-        scored = []
-        for e, ev in zip(self.examples, self._example_vecs, strict=True):
-            if label is not None and e.label != label:
-                continue
-            small, big = (vec, ev) if len(vec) < len(ev) else (ev, vec)
-            scored.append((sum(v * big.get(j, 0.0) for j, v in small.items()), e))
+        if self._postings is None:
+            # an inverted index (feature -> (example, weight)): a query touches only the
+            # examples that share one of its n-grams
+            post: dict[int, list[tuple[int, float]]] = {}
+            for n, e in enumerate(self.examples):
+                for j, v in self.vector(e.text).items():
+                    post.setdefault(j, []).append((n, v))
+            self._postings = post
+        sims: dict[int, float] = {}
+        # the query's heaviest n-grams decide who is nearest; the light, common ones (long
+        # postings) would only add small equal amounts to everyone
+        query = sorted(self.vector(text).items(), key=lambda jv: -jv[1])[:NEAREST_TERMS]
+        for j, v in query:
+            for n, w in self._postings.get(j, ()):
+                sims[n] = sims.get(n, 0.0) + v * w
+        scored = [(sim, self.examples[n]) for n, sim in sims.items()
+                  if label is None or self.examples[n].label == label]
         scored.sort(key=lambda se: -se[0])
         return scored[:k]
 
