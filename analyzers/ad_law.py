@@ -370,6 +370,13 @@ def resolve_platform(platform: str | None) -> str | None:
     return p
 
 
+# What a reviewer checks before upholding a finding the learned model raised on its own.
+RESCUE_EXCEPTION = (
+    "《广告法》第二条：直接或者间接地介绍自己所推销的商品或者服务的商业广告活动，适用本法"
+    "——须核实该文本是否为商业广告，以及所述内容是否真实、有据"
+)
+
+
 def create_analyzer(rules_path: str | Path | None = None, *, learned: bool = True) -> Any:
     """The ad-law analyzer over config/rules/ad_law.yaml (or the pack at `rules_path`); with
     `learned`, wrapped in the learned second opinion of config/models/ad.json."""
@@ -379,4 +386,5 @@ def create_analyzer(rules_path: str | Path | None = None, *, learned: bool = Tru
     rules = AdLawAnalyzer(load_pack(rules_path or default_pack_path(PACK_NAME)))
     if not learned:
         return rules
-    return SecondOpinion(rules, CharModel.load(default_model_path("ad")), rules.pack)
+    return SecondOpinion(rules, CharModel.load(default_model_path("ad")), rules.pack,
+                         exception=RESCUE_EXCEPTION)

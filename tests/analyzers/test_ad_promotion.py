@@ -50,3 +50,18 @@ def test_bad_promotion_regex_is_named(tmp_path) -> None:  # type: ignore[no-unty
     p.write_text(broken, encoding="utf-8")
     with pytest.raises(RulePackError, match="extensions.promotion"):
         create_analyzer(p, learned=False)
+
+
+def test_a_rescued_ad_finding_names_the_exception_to_check() -> None:
+    from analyzers.rows import corpus
+    from analyzers.second_opinion import LEARNED_RULE
+
+    combined = get_analyzer("ad")
+    for c in corpus("ad"):
+        if c.real and c.label and not combined.base.analyze(c.text).flagged:
+            found = [f for f in combined.analyze(c.text).findings if f.rule == LEARNED_RULE]
+            if found:
+                assert "第二条" in (found[0].exception or "")
+                assert found[0].citation == combined.citations[found[0].standard]
+                return
+    pytest.fail("no real ad row is rescued by the model")
