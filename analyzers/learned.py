@@ -124,7 +124,9 @@ class CharModel:
             for n, e in enumerate(self.examples):
                 for j, v in self.vector(e.text).items():
                     post.setdefault(j, []).append((n, v))
-            self._postings = post
+            # an n-gram shared by a large share of the examples tells none of them apart
+            cap = max(20, len(self.examples) // 8)
+            self._postings = {j: ps for j, ps in post.items() if len(ps) <= cap}
         sims: dict[int, float] = {}
         # the query's heaviest n-grams decide who is nearest; the light, common ones (long
         # postings) would only add small equal amounts to everyone

@@ -15,8 +15,10 @@ the findings by confidence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
+from itertools import accumulate
 from typing import Any
 
 import ahocorasick
@@ -83,11 +85,15 @@ class SecondOpinion:
         res = self.base.analyze(text, **hints)
         findings: list[Finding] = []
         conf: dict[int, float] = {}  # id(finding) -> model probability
+        scores: dict[str, float] = {}  # clause text -> probability: a clause with findings
+        # under several standards, or repeated in the document, is scored once
         flagged_spans: list[tuple[int, int]] = []
         for f in res.findings:
             p = None
             if f.flagging and f.rule != LEARNED_RULE:
-                p = self.model.proba(f.quote)
+                p = scores.get(f.quote)
+                if p is None:
+                    p = scores[f.quote] = self.model.proba(f.quote)
                 # weak hits yield to the model below `veto`; strong ones only when it is sure
                 limit = self.model.veto if f.grade == "疑似" else self.model.veto * STRONG_VETO
                 if p < limit:
@@ -103,7 +109,7 @@ class SecondOpinion:
         if platform is None and promoting is not None and not promoting(normalize(text).text):
             pass  # not commercial promotion: the Advertising Law is not applied (ad_law)
         elif self._has_triggers:
-            for f, p in self._rescues(text, flagged_spans, self._sector(text, sector)):
+            for f, p in self._rescues(text, flagged_spans, self._sector(text, sector), scores):
                 conf[id(f)] = p
                 findings.append(f)
         findings.sort(key=lambda f: (f.start, f.standard))
@@ -144,22 +150,30 @@ class SecondOpinion:
 
     def _rescues(
         self, text: str, flagged: list[tuple[int, int]], sector: str | None,
+        scores: dict[str, float],
     ) -> list[tuple[Finding, float]]:
         out: list[tuple[Finding, float]] = []
         # A short text (one ad, one quoted clause) is scored whole, as the model was trained;
         # a document only on its candidate clauses.
         whole = len(text.strip()) <= WHOLE
         spans = [(0, len(text))] if whole else self._candidates(text)
+        flagged = sorted(flagged)
+        starts = [s for s, _ in flagged]
+        reach = list(accumulate((e for _, e in flagged), max))  # furthest end so far
         for start, end in spans:
-            if (not whole and end - start < MIN_CLAUSE) or any(
-                    s < end and start < e for s, e in flagged):
+            if not whole and end - start < MIN_CLAUSE:
                 continue
+            k = bisect_left(starts, end)  # flagged spans starting before this one ends
+            if k and reach[k - 1] > start:
+                continue  # overlaps a flagged finding
             quote = text[start:end]
             # in a document, only a measure (not its reports or news) can breach a standard; a
             # short text given alone was already picked out as the measure to judge
             if not whole and self.requires and not any(cue in quote for cue in self.requires):
                 continue
-            p = self.model.proba(quote)
+            p = scores.get(quote)
+            if p is None:
+                p = scores[quote] = self.model.proba(quote)
             if p < self.model.rescue:
                 continue
             near = [(sim, e) for sim, e in self.model.nearest(quote, k=3) if e.standard]
