@@ -224,6 +224,14 @@ class AdLawAnalyzer:
             raise RulePackError(
                 pack.path, "extensions.quoted_warning", f"expected cues and a quotes regex: {exc}"
             ) from exc
+        promo = ext.get("promotion") or {}
+        try:
+            self.promotion = [re.compile(x) for x in promo.get("promotion", ())]
+            self.not_ad = [re.compile(x) for x in promo.get("not_ad", ())]
+        except (AttributeError, TypeError, re.error) as exc:
+            raise RulePackError(
+                pack.path, "extensions.promotion", f"expected promotion and not_ad regexes: {exc}"
+            ) from exc
         marks = ext.get("trademarks") or []
         if not isinstance(marks, list) or not all(isinstance(m, str) for m in marks):
             raise RulePackError(pack.path, "extensions.trademarks", "expected a list of regexes")
@@ -264,10 +272,19 @@ class AdLawAnalyzer:
             findings.append(_with_sector_note(ad14, guess))
         if self._is_live(text, platform):
             findings.extend(self._live_findings(findings, guess))
+        elif platform is None and not self.is_promotion(norm.text):
+            findings = [_not_an_ad(f) for f in findings]
         findings.sort(key=lambda f: (f.start, f.standard))
         return DocumentAnalysis(findings)
 
     # -- context
+
+    def is_promotion(self, norm: str) -> bool:
+        """False for a text that reads as news, a review, an explainer or contract terms and
+        shows no sign of commercial promotion; True otherwise (an ad is the default)."""
+        if not any(rx.search(norm) for rx in self.not_ad):
+            return True
+        return any(rx.search(norm) for rx in self.promotion)
 
     def _mask_trademarks(self, text: str) -> str:
         """`text` with brand names and registered marks blanked out, offsets unchanged."""
@@ -319,6 +336,15 @@ class AdLawAnalyzer:
         return list(out.values())
 
 
+def _not_an_ad(f: Finding) -> Finding:
+    if not f.flagging:
+        return f
+    return replace(f, grade="提示", explanation=(
+        f"{f.explanation}；但全文读作新闻、评测、知识介绍或合同条款，且无价格、购买途径、品牌推广、"
+        "号召购买或广告标识等商业推广迹象，不按广告判断（《广告法》第二条：直接或者间接地介绍自己所推销"
+        "的商品或者服务的商业广告活动，适用本法），仅作提示"))
+
+
 def _with_sector_note(f: Finding, guess: SectorGuess) -> Finding:
     if guess.source == "claim":
         note = f"行业：{SECTOR_LABELS[guess.sector]}（文本未显示行业，由违规用语推断）"
@@ -344,6 +370,21 @@ def resolve_platform(platform: str | None) -> str | None:
     return p
 
 
-def create_analyzer(rules_path: str | Path | None = None) -> AdLawAnalyzer:
-    """The ad-law analyzer over config/rules/ad_law.yaml (or the pack at `rules_path`)."""
-    return AdLawAnalyzer(load_pack(rules_path or default_pack_path(PACK_NAME)))
+# What a reviewer checks before upholding a finding the learned model raised on its own.
+RESCUE_EXCEPTION = (
+    "《广告法》第二条：直接或者间接地介绍自己所推销的商品或者服务的商业广告活动，适用本法"
+    "——须核实该文本是否为商业广告，以及所述内容是否真实、有据"
+)
+
+
+def create_analyzer(rules_path: str | Path | None = None, *, learned: bool = True) -> Any:
+    """The ad-law analyzer over config/rules/ad_law.yaml (or the pack at `rules_path`); with
+    `learned`, wrapped in the learned second opinion of config/models/ad.json."""
+    from analyzers.learned import CharModel, default_model_path
+    from analyzers.second_opinion import SecondOpinion
+
+    rules = AdLawAnalyzer(load_pack(rules_path or default_pack_path(PACK_NAME)))
+    if not learned:
+        return rules
+    return SecondOpinion(rules, CharModel.load(default_model_path("ad")), rules.pack,
+                         exception=RESCUE_EXCEPTION)

@@ -4,9 +4,15 @@ figures, for both kinds (policy and ad).
 
 Corpus: JSON lines with `id` (unique), `text`, `label` (true: should be flagged) and
 `standard` (required for positives); optional `source`, `note`, `near` (for a negative:
-the standard it resembles), and for ads `sector` and `platform`, passed to analyze() as the
-same-named hints (the `fairwatch analyze --jsonl` contract). Every line is validated; the
-first invalid one raises EvaluationError naming the file, line and field.
+the standard it resembles), `case` (the decision or document the row is quoted from: rows
+sharing it are one group for cross-validation), `verified` (how the verbatim text was
+seen), and for ads `sector` and `platform`, passed to analyze() as the same-named hints
+(the `fairwatch analyze --jsonl` contract). Every line is validated; the first invalid one
+raises EvaluationError naming the file, line and field.
+
+Real and authored rows: a row whose `source` is "written" (or missing) was written here as
+a unit case of a rule; every other row is exact text from a published source. Hit rates
+are figures over real rows only (`Case.real`); authored rows are checked as unit cases.
 
 Semantics: a positive counts as a true positive when the analyzer flags it (some finding
 graded 明显违反 or 疑似), whatever standard it names; a flagged negative is a false
@@ -28,9 +34,17 @@ from typing import Any
 from analyzers.errors import EvaluationError
 from analyzers.registry import Analyzer
 
-__all__ = ["Case", "Outcome", "Report", "evaluate", "load_cases"]
+__all__ = [
+    "AUTHORED", "Case", "Outcome", "Report", "evaluate", "load_cases", "load_documents",
+    "outcome", "score",
+    "split_real",
+]
 
-_KEYS = {"id", "text", "label", "standard", "source", "note", "near", "sector", "platform"}
+_KEYS = {
+    "id", "text", "label", "standard", "source", "note", "near", "sector", "platform", "case",
+    "verified",
+}
+AUTHORED = "written"
 NEGATIVE = "(negative)"
 NONE = "(none)"
 
@@ -44,6 +58,13 @@ class Case:
     near: str | None = None
     sector: str | None = None  # analyze() hints, for ad corpora
     platform: str | None = None
+    source: str | None = None
+    group: str = ""  # the `case` key, else the source, else the id
+
+    @property
+    def real(self) -> bool:
+        """Exact text of a published source (not a unit case written here)."""
+        return bool(self.source) and self.source != AUTHORED
 
 
 @dataclass(frozen=True)
@@ -99,15 +120,56 @@ def load_cases(path: str | Path) -> list[Case]:
         if near is not None and not isinstance(near, str):
             raise EvaluationError(p, n, "near", f"{cid}: expected a standard id or null")
         hints: dict[str, str | None] = {}
-        for key in ("sector", "platform"):
+        for key in ("sector", "platform", "source", "case"):
             value = obj.get(key)
             if value is not None and (not isinstance(value, str) or not value):
                 raise EvaluationError(p, n, key, f"{cid}: expected a non-empty string or null")
             hints[key] = value
-        cases.append(Case(cid, text, label, std, near, **hints))
+        group = hints.pop("case") or hints["source"] or cid
+        if group == AUTHORED:
+            group = cid
+        cases.append(Case(cid, text, label, std, near, **hints, group=group))
     if not cases:
         raise EvaluationError(p, 0, "(file)", "corpus is empty")
     return cases
+
+
+_DOC_KEYS = {"id", "text", "source", "case", "verified", "title", "issuer", "doc_number", "note",
+             "sector", "platform"}
+
+
+def load_documents(path: str | Path) -> list[Case]:
+    """Whole compliant documents (JSON lines: `id`, `text`, `source`, optional `case`, `title`,
+    `issuer`, `doc_number`, `verified`, `note`), as negative cases; invalid lines raise
+    EvaluationError naming the file, line and field."""
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise EvaluationError(p, 0, "(file)", f"cannot read documents: {reason}") from exc
+    docs: list[Case] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvaluationError(p, n, "(line)", f"not valid JSON: {exc.msg}") from exc
+        if not isinstance(obj, dict):
+            raise EvaluationError(p, n, "(line)", "expected a JSON object")
+        unknown = set(obj) - _DOC_KEYS
+        if unknown:
+            raise EvaluationError(p, n, sorted(unknown)[0], "unknown key for a document")
+        for key in ("id", "text", "source"):
+            if not isinstance(obj.get(key), str) or not obj[key].strip():
+                raise EvaluationError(p, n, key, "expected a non-empty string")
+        docs.append(Case(obj["id"], obj["text"], False, None, source=obj["source"],
+                         sector=obj.get("sector"), platform=obj.get("platform"),
+                         group=obj.get("case") or obj["source"]))
+    if not docs:
+        raise EvaluationError(p, 0, "(file)", "no documents")
+    return docs
 
 
 def _ratio(a: int, b: int) -> float:
@@ -170,6 +232,17 @@ class Report:
         return _ratio(self.tp, self.tp + self.fn)
 
     @property
+    def fpr(self) -> float:
+        """False flags per negative."""
+        return _ratio(self.fp, self.fp + self.tn)
+
+    @property
+    def named_share(self) -> float:
+        """Share of the flagged positives whose findings cite the right standard."""
+        hits = [o for o in self.outcomes if o.case.label and o.flagged]
+        return _ratio(sum(1 for o in hits if o.case.standard in o.standards), len(hits))
+
+    @property
     def f1(self) -> float:
         return _f1(self.precision, self.recall)
 
@@ -195,11 +268,12 @@ class Report:
             "cases": len(self.outcomes), "corpus_sha256": self.corpus_sha256,
             "tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn,
             "precision": round(self.precision, 4), "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
+            "f1": round(self.f1, 4), "fpr": round(self.fpr, 4),
+            "named_share": round(self.named_share, 4),
             "standards": {
                 s: {"positives": r.positives, "flagged": r.flagged, "named": r.named,
                     "predicted": r.predicted, "recall": round(r.recall, 4),
-                    "precision": round(r.precision, 4)}
+                    "precision": round(r.precision, 4), "named_share": round(r.named_share, 4)}
                 for s, r in sorted(self.rows.items())
             },
             "confusion": {g: dict(c) for g, c in sorted(self.confusion().items())},
@@ -211,7 +285,8 @@ class Report:
             f"cases {len(self.outcomes)}  positives {self.tp + self.fn}  "
             f"negatives {self.fp + self.tn}  corpus sha256 {self.corpus_sha256[:12]}",
             f"overall  precision {self.precision:.3f}  recall {self.recall:.3f}  "
-            f"F1 {self.f1:.3f}  (TP {self.tp} FP {self.fp} FN {self.fn} TN {self.tn})",
+            f"F1 {self.f1:.3f}  FPR {self.fpr:.3f}  right standard {self.named_share:.3f}  "
+            f"(TP {self.tp} FP {self.fp} FN {self.fn} TN {self.tn})",
             "",
             f"{'standard':<10}{'pos':>5}{'flagged':>9}{'recall':>8}{'named':>7}"
             f"{'pred':>6}{'prec':>7}{'F1':>7}",
@@ -242,23 +317,34 @@ class Report:
         return "\n".join(lines)
 
 
+def outcome(analyzer: Analyzer, case: Case) -> Outcome:
+    """Run `analyzer` on one case; a crash is a miss carrying its first exception."""
+    try:
+        hints = {k: v for k, v in (("sector", case.sector), ("platform", case.platform)) if v}
+        res = analyzer.analyze(case.text, **hints)
+    except Exception as exc:
+        return Outcome(case, False, (), f"{type(exc).__name__}: {exc}")
+    flagging = [f for f in res.findings if f.flagging]
+    primary = res.primary() if flagging else None
+    if primary is not None and not primary.flagging:
+        primary = flagging[0]
+    stds = [primary.standard] if primary else []
+    stds += [f.standard for f in flagging if f.standard not in stds]
+    return Outcome(case, bool(flagging), tuple(stds))
+
+
+def split_real(cases: list[Case]) -> tuple[list[Case], list[Case]]:
+    """(real rows, authored unit cases)."""
+    return [c for c in cases if c.real], [c for c in cases if not c.real]
+
+
 def evaluate(analyzer: Analyzer, cases: list[Case], *, corpus_sha256: str = "") -> Report:
     """Run `analyzer` over `cases` and score it (see the module docstring)."""
-    outcomes: list[Outcome] = []
-    for case in cases:
-        try:
-            hints = {k: v for k, v in (("sector", case.sector), ("platform", case.platform)) if v}
-            res = analyzer.analyze(case.text, **hints)
-        except Exception as exc:  # a crash is a miss, reported with its first exception
-            outcomes.append(Outcome(case, False, (), f"{type(exc).__name__}: {exc}"))
-            continue
-        flagging = [f for f in res.findings if f.flagging]
-        primary = res.primary() if flagging else None
-        if primary is not None and not primary.flagging:
-            primary = flagging[0]
-        stds = [primary.standard] if primary else []
-        stds += [f.standard for f in flagging if f.standard not in stds]
-        outcomes.append(Outcome(case, bool(flagging), tuple(stds)))
+    return score([outcome(analyzer, c) for c in cases], corpus_sha256=corpus_sha256)
+
+
+def score(outcomes: list[Outcome], *, corpus_sha256: str = "") -> Report:
+    """The report of outcomes gathered elsewhere (e.g. the folds of a cross-validation)."""
     report = Report(outcomes, corpus_sha256)
     rows: dict[str, StandardRow] = {}
     for o in outcomes:

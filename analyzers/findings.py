@@ -62,6 +62,8 @@ class DocumentAnalysis:
     """All findings of one text, in text order, with the document-level summary."""
 
     findings: list[Finding] = field(default_factory=list)
+    # per finding (same order), the analyzer's confidence that it is a breach, when it has one
+    confidence: list[float] = field(default_factory=list)
 
     @property
     def grade(self) -> str | None:
@@ -85,6 +87,15 @@ class DocumentAnalysis:
         if not self.findings:
             return None
         return min(self.findings, key=lambda f: (grade_rank(f.grade), f.start))
+
+    def ranked(self) -> list[Finding]:
+        """The findings a reviewer should read first first: strongest grade, then highest
+        confidence, then text order."""
+        conf = self.confidence if len(self.confidence) == len(self.findings) else []
+        order = sorted(range(len(self.findings)), key=lambda i: (
+            grade_rank(self.findings[i].grade), -(conf[i] if conf else 0.0),
+            self.findings[i].start))
+        return [self.findings[i] for i in order]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,8 @@ interprets it. Format (unknown keys are rejected, every error is reported with i
       window: 30                    # max characters from the first to the last cue of a match
       negation_window: 6            # a negation cue must end this close before the cue it negates
       grade: 疑似
-    sets:                           # named cue lists, used in any term list as "$NAME"
+    sets:                           # named cue lists, used in any term list as "$NAME";
+                                    # "$A*$B" is every term of A followed by every term of B
       LOCAL: [本地, 本市, 辖区内]
       NEG: [不得, 禁止, 严禁]
     negations: [$NEG]               # default cues for roles with `negatable: true`
@@ -94,6 +95,7 @@ _RULE_KEYS = {
 _ROLE_KEYS = {"role", "terms", "exclude", "word", "pattern", "negatable", "negated_by", "anchor"}
 _EXC_KEYS = {"id", "item", "label", "cues"}
 _SET_REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
+_PRODUCT_REF = re.compile(r"^\$([A-Za-z0-9_]+)\*\$([A-Za-z0-9_]+)$")
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,17 @@ class _Loader:
             if not isinstance(item, str) or not item.strip():
                 self.err(f"{where}[{i}]", f"expected a non-empty string, got {item!r}")
                 continue
+            pm = _PRODUCT_REF.match(item)
+            if pm:
+                # "$A*$B": every term of A followed by every term of B, e.g. a prohibiting
+                # word before a restricting verb, written once instead of enumerated
+                a, b = pm.group(1), pm.group(2)
+                missing = [x for x in (a, b) if x not in self.sets]
+                if missing:
+                    self.err(f"{where}[{i}]", f"unknown set ${missing[0]} (define it under sets:)")
+                    continue
+                out.extend(x + y for x in self.sets[a] for y in self.sets[b])
+                continue
             m = _SET_REF.match(item)
             if m:
                 if m.group(1) not in self.sets:
@@ -207,6 +220,9 @@ class _Loader:
         d_window = self.int_field(defaults, "window", "defaults", 30)
         d_negw = self.int_field(defaults, "negation_window", "defaults", 6)
         d_grade = self.grade_field(defaults, "defaults", "疑似")
+        from analyzers.places import builtin_sets  # the gazetteer: $PLACE, $PLACE_CITY, ...
+
+        self.sets.update(builtin_sets())
         raw_sets = data.get("sets") or {}
         set_names = set(raw_sets) if isinstance(raw_sets, dict) else set()
         if self.check_keys(raw_sets, set_names, "sets"):

@@ -33,7 +33,8 @@ def analyzer() -> AdLawAnalyzer:
 
 @pytest.fixture(scope="module")
 def report(analyzer: AdLawAnalyzer, cases: list[Case]) -> Report:
-    return evaluate(analyzer, cases, corpus_sha256=corpus_digest(CORPUS))
+    # a hit rate counts real rows only; the authored rows are unit cases of the rules
+    return evaluate(analyzer, [c for c in cases if c.real], corpus_sha256=corpus_digest(CORPUS))
 
 
 def _ad_ids(shared_dir: Path) -> set[str]:

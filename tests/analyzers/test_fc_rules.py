@@ -7,12 +7,12 @@ import tracemalloc
 import pytest
 
 from analyzers.engine import RuleEngine
-from analyzers.registry import get_analyzer
+from analyzers.fair_competition import create_analyzer
 
 
 @pytest.fixture(scope="module")
 def fc() -> RuleEngine:
-    analyzer = get_analyzer("policy")
+    analyzer = create_analyzer(learned=False)  # the rules alone: these are their unit cases
     assert isinstance(analyzer, RuleEngine)
     return analyzer
 

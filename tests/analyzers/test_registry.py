@@ -8,11 +8,13 @@ from analyzers import registry
 from analyzers.engine import RuleEngine
 from analyzers.errors import UnknownAnalyzerError
 from analyzers.findings import DocumentAnalysis
+from analyzers.second_opinion import SecondOpinion
 
 
 def test_policy_analyzer_is_the_fc_pack_and_cached() -> None:
     a = registry.get_analyzer("policy")
-    assert isinstance(a, RuleEngine) and a.pack.name == "fair_competition"
+    assert isinstance(a, SecondOpinion) and isinstance(a.base, RuleEngine)
+    assert a.pack.name == "fair_competition"
     assert registry.get_analyzer("policy") is a
     assert isinstance(a, registry.Analyzer)
 

@@ -1,0 +1,216 @@
+"""Rules with a learned second opinion (analyzers.learned) on the clauses that matter.
+
+- Veto: a weak rule hit (疑似) whose clause the model scores below `model.veto` looks like
+  the lawful class; it is demoted to 提示 and says so. Strong hits (明显违反) stand.
+- Rescue: a clause no rule flagged that the model scores at least `model.rescue` becomes a
+  疑似 finding, explained by the nearest real training cases (ids and sources) and citing
+  the article the rule pack cites for the standard of those cases.
+
+The model runs only on the clauses of flagging rule hits and on candidate clauses (those
+holding one of the model's strongest violation n-grams), so the analyzer stays fast. Then
+one clause repeated in a document is one finding, and `DocumentAnalysis.ranked()` orders
+the findings by confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import replace
+from itertools import accumulate
+from typing import Any
+
+import ahocorasick
+
+from analyzers.findings import DocumentAnalysis, Finding
+from analyzers.learned import CharModel
+from analyzers.normalize import normalize
+from analyzers.rulepack import RulePack
+
+__all__ = ["LEARNED_RULE", "SecondOpinion", "dedupe"]
+
+LEARNED_RULE = "learned"
+MIN_CLAUSE = 8
+STRONG_VETO = 0.25  # a 明显违反 hit is demoted only below veto × this
+WHOLE = 400  # texts up to this long are scored whole
+MAX_SPAN = 300  # a candidate clause reaches at most this far either side of its trigger
+TRIGGERS = 30  # strongest violation n-grams (2+ CJK characters) that make a clause a candidate
+_BOUNDS = "。！？!?；;\n|"
+_BOUND_RE = re.compile(r"[。！？!?；;\n|]")
+_CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+class SecondOpinion:
+    """analyze(text, sector=None, platform=None) like the analyzer it wraps."""
+
+    def __init__(self, base: Any, model: CharModel, pack: RulePack, *, exception: str = ""):
+        self.base = base
+        self.model = model
+        self.pack = pack
+        self.citations: dict[str, str] = {}
+        # standard -> the sectors its rules apply to (None: any); a rescue must fit the sector
+        self._sectors: dict[str, set[str] | None] = {}
+        for rule in pack.rules:
+            self.citations.setdefault(rule.standard, rule.citation)
+            have = self._sectors.get(rule.standard, set())
+            if rule.standard in self._sectors and have is None:
+                continue
+            self._sectors[rule.standard] = None if rule.sectors is None else (
+                (have or set()) | set(rule.sectors))
+        self.exception = exception
+        self.no_rescue = frozenset(map(str, pack.extensions.get("no_rescue") or ()))
+        self.requires = tuple(map(str, pack.extensions.get("rescue_requires") or ()))
+        inv = sorted(model.vocab, key=lambda t: -model.coef[model.vocab[t]])
+        strong = [t for t in inv
+                  if len(t) >= 2 and _CJK_RE.match(t) and model.coef[model.vocab[t]] > 0][:TRIGGERS]
+        self._triggers = ahocorasick.Automaton()
+        for t in strong:
+            self._triggers.add_word(t, len(t))
+        if strong:
+            self._triggers.make_automaton()
+        self._has_triggers = bool(strong)
+
+    def __getattr__(self, name: str) -> Any:
+        # the wrapped analyzer's attributes (its pack, sector detector, ...) stay reachable
+        base = self.__dict__.get("base")
+        if base is None:
+            raise AttributeError(name)
+        return getattr(base, name)
+
+    def analyze(
+        self, text: str, *, sector: str | None = None, platform: str | None = None,
+    ) -> DocumentAnalysis:
+        hints = {k: v for k, v in (("sector", sector), ("platform", platform)) if v}
+        res = self.base.analyze(text, **hints)
+        findings: list[Finding] = []
+        conf: dict[int, float] = {}  # id(finding) -> model probability
+        scores: dict[str, float] = {}  # clause text -> probability: a clause with findings
+        # under several standards, or repeated in the document, is scored once
+        flagged_spans: list[tuple[int, int]] = []
+        for f in res.findings:
+            p = None
+            if f.flagging and f.rule != LEARNED_RULE:
+                p = scores.get(f.quote)
+                if p is None:
+                    p = scores[f.quote] = self.model.proba(f.quote)
+                # weak hits yield to the model below `veto`; strong ones only when it is sure
+                limit = self.model.veto if f.grade == "疑似" else self.model.veto * STRONG_VETO
+                if p < limit:
+                    f = replace(f, grade="提示", explanation=(
+                        f"{f.explanation}；学习模型认为此句更像合规条文"
+                        f"（违规概率 {p:.2f}），已降为提示"))
+            if f.flagging:
+                flagged_spans.append((f.start, f.end))
+            if p is not None:
+                conf[id(f)] = p
+            findings.append(f)
+        promoting = getattr(self.base, "is_promotion", None)
+        if platform is None and promoting is not None and not promoting(normalize(text).text):
+            pass  # not commercial promotion: the Advertising Law is not applied (ad_law)
+        elif self._has_triggers:
+            for f, p in self._rescues(text, flagged_spans, self._sector(text, sector), scores):
+                conf[id(f)] = p
+                findings.append(f)
+        findings.sort(key=lambda f: (f.start, f.standard))
+        kept = dedupe(findings)
+        return DocumentAnalysis(kept, [conf.get(id(f), 0.0) for f in kept])
+
+    def _candidates(self, text: str) -> list[tuple[int, int]]:
+        """Clauses (original offsets) holding a trigger n-gram: one C-level pass over the text."""
+        spans: list[tuple[int, int]] = []
+        last_end = -1
+        for end, ln in self._triggers.iter(text):
+            i = end - ln + 1
+            if i < last_end:
+                continue
+            s = max(text.rfind(ch, max(0, i - MAX_SPAN), i) for ch in _BOUNDS) + 1
+            m = _BOUND_RE.search(text, end + 1, end + 1 + MAX_SPAN)
+            e = m.end() if m else min(len(text), end + 1 + MAX_SPAN)
+            while s < e and text[s] in " \t\r,，、":
+                s += 1
+            spans.append((s, e))
+            last_end = e
+        return spans
+
+    def _sector(self, text: str, hint: str | None) -> str | None:
+        """The sector a caller gave (ad analyzers resolve names); a detected one is only a
+        guess, and real-estate investment claims read as finance, so it narrows nothing."""
+        detector = getattr(self.base, "sectors", None)
+        if detector is None or not hint:
+            return None
+        try:
+            return detector.detect(text, hint=hint).sector
+        except ValueError:
+            return None
+
+    def _fits(self, standard: str, sector: str | None) -> bool:
+        allowed = self._sectors.get(standard)
+        return allowed is None or sector is None or sector in allowed
+
+    def _rescues(
+        self, text: str, flagged: list[tuple[int, int]], sector: str | None,
+        scores: dict[str, float],
+    ) -> list[tuple[Finding, float]]:
+        out: list[tuple[Finding, float]] = []
+        # A short text (one ad, one quoted clause) is scored whole, as the model was trained;
+        # a document only on its candidate clauses.
+        whole = len(text.strip()) <= WHOLE
+        spans = [(0, len(text))] if whole else self._candidates(text)
+        flagged = sorted(flagged)
+        starts = [s for s, _ in flagged]
+        reach = list(accumulate((e for _, e in flagged), max))  # furthest end so far
+        for start, end in spans:
+            if not whole and end - start < MIN_CLAUSE:
+                continue
+            k = bisect_left(starts, end)  # flagged spans starting before this one ends
+            if k and reach[k - 1] > start:
+                continue  # overlaps a flagged finding
+            quote = text[start:end]
+            # in a document, only a measure (not its reports or news) can breach a standard; a
+            # short text given alone was already picked out as the measure to judge
+            if not whole and self.requires and not any(cue in quote for cue in self.requires):
+                continue
+            p = scores.get(quote)
+            if p is None:
+                p = scores[quote] = self.model.proba(quote)
+            if p < self.model.rescue:
+                continue
+            near = [(sim, e) for sim, e in self.model.nearest(quote, k=3) if e.standard]
+            if not near:
+                continue
+            fitting = [e.standard for _, e in near if self._fits(e.standard, sector)]
+            fitting = [s for s in fitting if s not in self.no_rescue]
+            if not fitting:
+                continue  # e.g. treatment claims in a drug ad: not what the cases were about
+            std = Counter(fitting).most_common(1)[0][0]
+            if std not in self.citations:
+                continue
+            cases = "；".join(
+                f"{e.id}（{e.standard}，相似度 {sim:.2f}，{e.source}）" for sim, e in near)
+            out.append((Finding(
+                standard=std, rule=LEARNED_RULE, grade="疑似", start=start, end=end,
+                quote=quote, citation=self.citations[std],
+                explanation=(f"没有规则命中，但学习模型判断此句与已查处的违规条文相似"
+                             f"（违规概率 {p:.2f}），须人工核实；最相近的真实案例：{cases}"),
+                exception=self.exception or None,
+            ), p))
+        return out
+
+
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per (standard, clause text): a clause repeated in a document is one finding
+    (the first occurrence, with the strongest grade seen)."""
+    from analyzers.findings import grade_rank
+
+    best: dict[tuple[str, str], Finding] = {}
+    order: list[tuple[str, str]] = []
+    for f in findings:
+        key = (f.standard, "".join(f.quote.split()))
+        prev = best.get(key)
+        if prev is None:
+            best[key] = f
+            order.append(key)
+        elif grade_rank(f.grade) < grade_rank(prev.grade):
+            best[key] = replace(f, start=prev.start, end=prev.end, quote=prev.quote)
+    return [best[k] for k in order]
