@@ -10,8 +10,7 @@ stage is done with whatever could be read. Only a failure to store marks it fail
 `run` to retry later.
 
 A live room's danmaku are viewers' words: they stay on their part (text and lines, so
-they are searched) but the analyzer reads only the advertiser's lines
-(media.lines.advertiser_lines).
+they are searched) but the analyzer reads them blanked (media.lines.for_analysis).
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from media import (
     get_engine,
     join_lines,
 )
-from media.lines import advertiser_lines, locate
+from media.lines import VIEWER_ORIGINS, for_analysis, locate
 from media.speech import SpeechServer
 from storage import repository
 from storage.db import Database
@@ -162,16 +161,17 @@ class MediaStage:
         for part in repository.media_parts(self.db, version_id):
             if not part.text or not part.lines:
                 continue
-            lines = advertiser_lines(
+            lines = for_analysis(
                 [TextLine(**{**ln, "box": tuple(ln["box"]) if ln.get("box") else None})
                  for ln in part.lines])
-            if not lines:
+            if all(ln.origin in VIEWER_ORIGINS for ln in lines):
                 continue
             text, spans = join_lines(lines)
             res = analyzer.analyze(text, sector=version.metadata.get("sector"),
                                    platform=version.platform)
             for f in res.findings:
-                where = [{"media": part.url, **loc} for loc in locate(lines, spans, f.start, f.end)]
+                where = [{"media": part.url, **loc} for loc in locate(lines, spans, f.start, f.end)
+                         if loc["origin"] not in VIEWER_ORIGINS]
                 findings.append(FindingRecord(
                     standard=f.standard, rule=f.rule, grade=f.grade, start=f.start, end=f.end,
                     quote=f.quote, citation=f.citation, explanation=f.explanation,

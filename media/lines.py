@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 # Where a line came from: OCR of an image or a keyframe, a caption or subtitle track,
@@ -29,9 +29,11 @@ class TextLine:
         return {k: v for k, v in asdict(self).items() if k in keys and v is not None}
 
 
-def advertiser_lines(lines: list[TextLine]) -> list[TextLine]:
-    """The lines whose words are the advertiser's: what the ad analyzer reads."""
-    return [line for line in lines if line.origin not in VIEWER_ORIGINS]
+def for_analysis(lines: list[TextLine]) -> list[TextLine]:
+    """The lines as the ad analyzer reads them: the viewers' blanked to spaces of the same
+    length, so offsets into the joined text stay those of the stored text."""
+    return [replace(line, text=" " * len(line.text)) if line.origin in VIEWER_ORIGINS else line
+            for line in lines]
 
 
 def continues(prev: TextLine, line: TextLine) -> bool:

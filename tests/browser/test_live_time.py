@@ -14,7 +14,7 @@ from crawlers.browser.capture import capture
 from crawlers.live import Increment, LiveRoomWatch
 from crawlers.live_time import WatchClock, parse_at
 from media.captions import live_lines
-from media.lines import advertiser_lines
+from media.lines import for_analysis, join_lines
 from tests.browser.test_components import HTML, RULES
 
 # 20:00:00 local time: clocks on the page are the browser's (the machine's) local time.
@@ -103,8 +103,10 @@ def test_increment_live_part_holds_timed_lines_of_three_kinds() -> None:
     assert watch.watch_clock.estimated == 2
     lines = live_lines(media.data)  # type: ignore[arg-type]
     assert [(ln.origin, ln.start, ln.end) for ln in lines][0] == ("transcript", 10.0, 12.0)
-    # Danmaku stay on the part but are not what the ad analyzer reads.
-    assert {ln.origin for ln in advertiser_lines(lines)} == {"transcript", "card"}
+    # Danmaku stay on the part but the ad analyzer reads them blanked, at the same offsets.
+    stored, read = join_lines(lines)[0], join_lines(for_analysis(lines))[0]
+    assert "666" in stored and "666" not in read and len(read) == len(stored)
+    assert stored.index("666") < stored.index("面霜 ¥99") == read.index("面霜 ¥99")
     # A card pinned later is timed when it first appears; one already seen is not repeated.
     grown = HTML.replace('<ul><li class="c">', '<div class="card"><span class="name">降糖茶'
                          '</span><a href="/p/2">买</a></div><ul><li class="c">')

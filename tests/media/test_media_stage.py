@@ -219,6 +219,8 @@ def test_live_increments_all_read_and_danmaku_never_flagged(db, tmp_path: Path) 
     (part,) = repository.media_parts(db, old.id)
     assert "真的包过吗？保本吗？" in part.text
     assert [ln["origin"] for ln in part.lines] == ["transcript", "danmaku", "card"]
+    # The danmaku were blanked, not dropped: offsets point into the stored text.
+    assert all(part.text[f.start:f.end] == f.quote for f in media[old.id]), media[old.id]
 
     # The room is searched by every increment's lines, the viewers' included, though only
     # its current version is indexed.
