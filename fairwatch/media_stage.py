@@ -8,6 +8,9 @@ part that cannot be read (corrupt, truncated, too large, not fetchable, out of t
 recorded on its media_parts row with the reason, and the stage goes on: the version's
 stage is done with whatever could be read. Only a failure to store marks it failed, for
 `run` to retry later.
+
+A live room's danmaku are viewers' words: they stay on their part (text and lines, so
+they are searched) but the analyzer reads them blanked (media.lines.for_analysis).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from media import (
     get_engine,
     join_lines,
 )
-from media.lines import locate
+from media.lines import VIEWER_ORIGINS, for_analysis, locate
 from media.speech import SpeechServer
 from storage import repository
 from storage.db import Database
@@ -106,7 +109,10 @@ class MediaStage:
 
     def run(self, *, limit: int | None = None, source_id: str | None = None) -> MediaStats:
         """Read every version whose media stage is pending (or failed), `workers` at a time."""
-        pending = repository.pending_versions(self.db, "media", limit=limit, source_id=source_id)
+        # Not only current versions: each increment of a live room holds lines the next one
+        # does not, and a page version replaced before its media was read was still online.
+        pending = repository.pending_versions(self.db, "media", limit=limit, source_id=source_id,
+                                              current_only=False)
         stats = MediaStats()
         if not pending:
             return stats
@@ -155,13 +161,17 @@ class MediaStage:
         for part in repository.media_parts(self.db, version_id):
             if not part.text or not part.lines:
                 continue
-            lines = [TextLine(**{**ln, "box": tuple(ln["box"]) if ln.get("box") else None})
-                     for ln in part.lines]
+            lines = for_analysis(
+                [TextLine(**{**ln, "box": tuple(ln["box"]) if ln.get("box") else None})
+                 for ln in part.lines])
+            if all(ln.origin in VIEWER_ORIGINS for ln in lines):
+                continue
             text, spans = join_lines(lines)
             res = analyzer.analyze(text, sector=version.metadata.get("sector"),
                                    platform=version.platform)
             for f in res.findings:
-                where = [{"media": part.url, **loc} for loc in locate(lines, spans, f.start, f.end)]
+                where = [{"media": part.url, **loc} for loc in locate(lines, spans, f.start, f.end)
+                         if loc["origin"] not in VIEWER_ORIGINS]
                 findings.append(FindingRecord(
                     standard=f.standard, rule=f.rule, grade=f.grade, start=f.start, end=f.end,
                     quote=f.quote, citation=f.citation, explanation=f.explanation,

@@ -1,7 +1,8 @@
 """Caption and subtitle tracks (WebVTT, SRT) and live-room lines as timed TextLines.
 
-Parsing is webvtt-py's (it reads SRT too); danmaku and product cards arrive as JSON lists
-of {"time": seconds, "text": ..., "kind": "danmaku" | "card"} from the live-room crawler.
+Parsing is webvtt-py's (it reads SRT too); a live room's transcript, danmaku and product
+cards arrive as JSON lists of {"time": seconds, "text": ..., "kind": "transcript" |
+"danmaku" | "card"} from the live-room crawler.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from media.errors import CorruptMediaError
 from media.lines import TextLine
 
 CAPTION_FORMATS = ("vtt", "srt")
+LIVE_KINDS = ("transcript", "danmaku", "card")
 
 
 def seconds(stamp: str) -> float:
@@ -56,7 +58,7 @@ def caption_lines(data: bytes | str, fmt: str, *, name: str | None = None,
 
 
 def live_lines(data: bytes, *, name: str | None = None) -> list[TextLine]:
-    """Danmaku and product cards of a live room, by time."""
+    """Transcript lines, danmaku and product cards of a live room, by time."""
     try:
         items = json.loads(_decode(data, name))
     except json.JSONDecodeError as exc:
@@ -70,10 +72,12 @@ def live_lines(data: bytes, *, name: str | None = None) -> list[TextLine]:
             raise CorruptMediaError(f"item {n}: needs a number `time` and a string `text`",
                                     name=name)
         kind = item.get("kind", "danmaku")
-        if kind not in ("danmaku", "card"):
-            raise CorruptMediaError(f"item {n}: kind must be danmaku or card, not {kind!r}",
-                                    name=name)
+        if kind not in LIVE_KINDS:
+            raise CorruptMediaError(
+                f"item {n}: kind must be one of {', '.join(LIVE_KINDS)}, not {kind!r}", name=name)
         t = float(item["time"])
+        if not item["text"].strip():
+            continue
         lines.append(TextLine(text=item["text"].strip(), origin=kind, start=t,
                               end=float(item.get("end", t))))
     return sorted(lines, key=lambda ln: ln.start or 0.0)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 # Where a line came from: OCR of an image or a keyframe, a caption or subtitle track,
-# a speech transcript, a live room's danmaku, a product card.
-LINE_ORIGINS = ("ocr", "caption", "speech", "danmaku", "card")
+# a speech transcript, a live room's transcript (the anchor's words), danmaku, product card.
+LINE_ORIGINS = ("ocr", "caption", "speech", "transcript", "danmaku", "card")
+# Lines the viewers wrote, not the advertiser: kept and searchable as evidence, never
+# analyzed for ad-law findings (a viewer asking "真的包过吗" is not the room's claim).
+VIEWER_ORIGINS = ("danmaku",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,6 +27,13 @@ class TextLine:
         """Where the line is: image and box, and/or time range (None values left out)."""
         keys = ("origin", "image", "box", "start", "end")
         return {k: v for k, v in asdict(self).items() if k in keys and v is not None}
+
+
+def for_analysis(lines: list[TextLine]) -> list[TextLine]:
+    """The lines as the ad analyzer reads them: the viewers' blanked to spaces of the same
+    length, so offsets into the joined text stay those of the stored text."""
+    return [replace(line, text=" " * len(line.text)) if line.origin in VIEWER_ORIGINS else line
+            for line in lines]
 
 
 def continues(prev: TextLine, line: TextLine) -> bool:

@@ -6,7 +6,7 @@ a screenshot. Each page becomes one record of kind `ad` with the captured HTML's
 the text's SHA-256 and the PNG screenshot as evidence; the StorePipeline stores, analyzes
 and indexes it like any other document. Live rooms (platform `livestream`) are watched
 over their window instead, one record per poll holding only the new lines
-(crawlers.live).
+(crawlers.live), with those lines timed in a `live` media part.
 
 A page that fails (never loads, crashes its renderer, is too large, has no text) is
 recorded with its reason in the stats (`fairwatch/pages_failed/<reason>`, which the run's
@@ -177,10 +177,14 @@ class AdSpider(scrapy.Spider):
                     screenshot=inc.screenshot,
                     fetched_at=inc.at,
                     extra={"live_poll": inc.poll, "live_new_lines": inc.new_lines},
+                    media=[inc.media()],
                 )
         except PlaywrightError as exc:
             self.record_failure(response.url, map_playwright_error(exc, url=response.url))
         finally:
+            if watch.watch_clock.estimated:  # the room's line times could not be read
+                self.crawler.stats.inc_value("fairwatch/ad/live_times_estimated",
+                                             watch.watch_clock.estimated)
             await watch.close()
 
     def _fetched(self) -> None:

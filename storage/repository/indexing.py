@@ -24,6 +24,7 @@ from storage.repository._common import latest_version_ids
 from storage.search.base import IndexedDocument
 
 _NEWER = aliased(DocumentVersion)
+LIVE_PLATFORM = "livestream"  # documents whose versions are a watch's increments
 
 
 def indexed_documents(
@@ -127,7 +128,8 @@ def _load(db: Database, version_ids: list[int]) -> list[IndexedDocument]:
     )
     with db.session(context="read documents to index") as session:
         rows = session.execute(stmt).all()
-        attachments = _attachment_texts(session, version_ids)
+        live = {doc.id: version.id for doc, version, _ in rows if doc.platform == LIVE_PLATFORM}
+        attachments = _attachment_texts(session, version_ids, live)
         standards, grades, reviews = _finding_summaries(session, version_ids)
         return [
             IndexedDocument(
@@ -153,7 +155,12 @@ def _load(db: Database, version_ids: list[int]) -> list[IndexedDocument]:
         ]
 
 
-def _attachment_texts(session: Session, version_ids: list[int]) -> dict[int, str]:
+def _attachment_texts(
+    session: Session, version_ids: list[int], live: dict[int, int]
+) -> dict[int, str]:
+    """Attachment and media text of each version. A live room's versions are increments,
+    each with its own lines, so its current version is searched with the media text of
+    all of them (`live`: document id -> current version id)."""
     texts: dict[int, list[str]] = defaultdict(list)
     stmt = (
         select(Attachment.version_id, Attachment.text)
@@ -164,15 +171,26 @@ def _attachment_texts(session: Session, version_ids: list[int]) -> dict[int, str
         if text:
             texts[version_id].append(text)
     # Text read from the ad's images and video is searched like attachment text.
+    done = (MediaPart.status == "done", MediaPart.text.is_not(None))
     media = (
         select(MediaPart.version_id, MediaPart.text)
-        .where(MediaPart.version_id.in_(version_ids), MediaPart.status == "done",
-               MediaPart.text.is_not(None))
+        .where(MediaPart.version_id.in_([v for v in version_ids if v not in live.values()]),
+               *done)
         .order_by(MediaPart.version_id, MediaPart.position)
     )
     for version_id, text in session.execute(media):
         if text:
             texts[version_id].append(text)
+    if live:
+        increments = (
+            select(DocumentVersion.document_id, MediaPart.text)
+            .join(DocumentVersion, DocumentVersion.id == MediaPart.version_id)
+            .where(DocumentVersion.document_id.in_(list(live)), *done)
+            .order_by(DocumentVersion.document_id, MediaPart.version_id, MediaPart.position)
+        )
+        for doc_id, text in session.execute(increments):
+            if text:
+                texts[live[doc_id]].append(text)
     return {vid: "\n\n".join(parts) for vid, parts in texts.items()}
 
 

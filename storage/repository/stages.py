@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import Database
 from storage.errors import VersionNotFound
-from storage.models import STAGE_STATUSES, STAGES, Document, StageState, utcnow
+from storage.models import STAGE_STATUSES, STAGES, Document, DocumentVersion, StageState, utcnow
 from storage.repository._common import check_choice, latest_version_ids
 from storage.repository.views import StageInfo
 
@@ -119,22 +119,27 @@ def pending_versions(
     max_attempts: int | None = None,
     source_id: str | None = None,
     limit: int | None = None,
+    current_only: bool = True,
 ) -> list[int]:
-    """Current versions whose `stage` is pending (or failed, for a retry), oldest first."""
+    """Current versions (every version unless `current_only`) whose `stage` is pending (or
+    failed, for a retry), oldest first."""
     check_choice(stage, STAGES, field="stage")
     statuses = ["pending", "failed"] if include_failed else ["pending"]
-    latest = latest_version_ids()
     stmt = (
         select(StageState.version_id)
-        .join(latest, latest.c.version_id == StageState.version_id)
         .where(StageState.stage == stage, StageState.status.in_(statuses))
         .order_by(StageState.version_id)
     )
+    if current_only:
+        latest = latest_version_ids()
+        stmt = stmt.join(latest, latest.c.version_id == StageState.version_id)
     if max_attempts is not None:
         stmt = stmt.where(StageState.attempts < max_attempts)
     if source_id is not None:
-        stmt = stmt.join(Document, Document.id == latest.c.document_id).where(
-            Document.source_id == source_id
+        stmt = (
+            stmt.join(DocumentVersion, DocumentVersion.id == StageState.version_id)
+            .join(Document, Document.id == DocumentVersion.document_id)
+            .where(Document.source_id == source_id)
         )
     if limit is not None:
         stmt = stmt.limit(limit)

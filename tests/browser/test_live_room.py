@@ -5,6 +5,7 @@ after the first poll is flagged while the room is still being watched."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -15,6 +16,14 @@ from tests.browser.harness import run_crawl
 from tests.site.platform.content import PLANTED
 
 pytestmark = pytest.mark.browser
+
+
+def _clock_seconds(at: str, started: float) -> float:
+    """The fixture room's "HH:MM:SS" (local time) as seconds from the watch's start."""
+    day = datetime.fromtimestamp(started).date()
+    stamps = [datetime.combine(day + timedelta(days=d), time.fromisoformat(at)).timestamp()
+              for d in (-1, 0, 1)]
+    return min((s - started for s in stamps), key=abs)
 
 TICK = 1.5  # seconds between two lines of the fixture room; breaches come at ticks 2 and 3
 
@@ -83,3 +92,79 @@ def test_live_room_increments_are_flagged_while_the_stream_is_on(
     assert flagged_polls[0] < seen_at_arrival[-1][0]
     stats = outcome.stats["ad_live"]
     assert stats["fairwatch/ad/live_increments"] == len(increments)
+
+
+def test_live_room_lines_are_timed_and_danmaku_kept_out_of_findings(
+    ad_source, platform_site: str, tmp_path
+) -> None:
+    """Each increment stores its new transcript lines, danmaku and cards as a `live` media
+    part timed from the watch's start; the media stage's findings on the anchor's words
+    carry that time range, and a viewer's "真的包过吗" is stored but never flagged."""
+    from fairwatch.app import analyzer_lookup
+    from fairwatch.media_stage import MediaStage
+
+    room = f"{platform_site}/platform/live/room-5?session={uuid.uuid4().hex}&tick={TICK}"
+    shipped = ad_source("ad_live")
+    window = LiveWindow(poll_seconds=1.0, window_minutes=0.12, line_id="data-seq")
+    ad = shipped.ad.model_copy(update={"live": window, "screenshot": False})
+    source = shipped.model_copy(update={"start_urls": (room,), "ad": ad})
+    outcome = run_crawl([source], tmp_path)
+    increments = outcome.items
+    assert len(increments) >= 3, [r.metadata["live_poll"] for r in increments]
+    assert "fairwatch/ad/live_times_estimated" not in outcome.stats["ad_live"]
+
+    db = Database(tmp_path / "fairwatch.db")
+    try:
+        stats = MediaStage(db, analyzer_for=analyzer_lookup(), workers=1).run()
+        assert (stats.documents, stats.parts_failed) == (len(increments), 0), stats
+        (doc,) = repository.list_documents(db, kind="ad", limit=5).items
+        versions = repository.show_document(db, doc.id).versions
+        assert len(versions) == len(increments)
+        parts = {}
+        for version in versions:
+            (part,) = repository.media_parts(db, version.id)
+            assert (part.media_type, part.status, part.url) == (
+                "live", "done", f"live:poll-{version.metadata['live_poll']}")
+            parts[version.number] = part
+        # The first poll's cards are on screen when it was captured: that is the watch's
+        # time of the first poll, so the watch began at its capture time minus that.
+        (card,) = [ln for ln in parts[1].lines if ln["origin"] == "card"]
+        assert card["text"] == "考证冲刺全程班 ¥1,980.00"
+        assert 0 <= card["start"] < 15, card
+        started = increments[0].fetched_at.timestamp() - card["start"]
+        kinds: set[str] = set()
+        previous = None  # the watch time of the poll before: new lines were said after it
+        for version, record in zip(versions, increments, strict=True):
+            polled = record.fetched_at.timestamp() - started
+            lines = parts[version.number].lines
+            kinds |= {ln["origin"] for ln in lines}
+            for ln in lines:
+                # Said before this poll and after the one before (the room stamps whole
+                # seconds, and its page may be slow to show a line), on screen until captured.
+                assert ln["start"] <= polled + 0.01, (ln, polled)
+                if previous is not None:
+                    assert ln["start"] >= previous - 3.0, (ln, previous)
+                assert abs(ln["end"] - polled) < 0.01, (ln, polled)
+            # Each transcript line's time is the room's clock stamp, from the watch's start.
+            transcript = [ln for ln in lines if ln["origin"] == "transcript"]
+            stamped = record.metadata["transcript"]
+            assert [ln["text"] for ln in transcript] == [t["text"] for t in stamped]
+            for ln, line in zip(transcript, stamped, strict=True):
+                assert abs(ln["start"] - _clock_seconds(line["at"], started)) < 0.01, (ln, line)
+            previous = polled
+        assert kinds == {"transcript", "danmaku", "card"}
+
+        found = [f for v in versions for f in v.findings if f.field.startswith("media:")]
+        on_transcript = [loc for f in found if "包过" in f.quote and f.standard == "AD-24"
+                         for loc in f.location or []]
+        assert on_transcript, found
+        assert all(loc["origin"] == "transcript" and loc["media"].startswith("live:poll-")
+                   and 0 <= loc["start"] < loc["end"] for loc in on_transcript), on_transcript
+        # The viewer's question is stored on its part, searchable, and flagged nowhere.
+        asked = [ln for p in parts.values() for ln in p.lines if ln["text"] == "真的包过吗"]
+        assert asked and all(ln["origin"] == "danmaku" for ln in asked)
+        assert any("真的包过吗" in (p.text or "") for p in parts.values())
+        assert not [f for f in found if any(loc["origin"] == "danmaku" for loc in f.location)]
+        assert not [f for v in versions for f in v.findings if "真的包过吗" in f.quote]
+    finally:
+        db.close()

@@ -5,6 +5,7 @@ progress lines and the per-document time limit."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ from fairwatch.pipeline import DocumentPipeline
 from media import get_engine
 from storage import repository
 from storage.records import DocumentRecord, MediaRecord
+from storage.search.base import SearchQuery
+from storage.search.fts import Fts5Index
 from tests.media.render import illegal_claims, make_video, render
 
 
@@ -166,3 +169,68 @@ def test_unknown_engine_is_a_settings_error(monkeypatch) -> None:
     monkeypatch.setenv("FAIRWATCH_MEDIA_ENGINE", "paddle")
     with pytest.raises(ValidationError, match="media_engine"):
         Settings()
+
+
+def _live(items: list[dict]) -> MediaRecord:
+    return MediaRecord(url="live:poll-1", media_type="live",
+                       data=json.dumps(items, ensure_ascii=False).encode())
+
+
+def test_live_increments_all_read_and_danmaku_never_flagged(db, tmp_path: Path) -> None:
+    """Two increments of one live room (the first superseded by the second before the stage
+    runs): both are read; the anchor's claim is flagged with its time range, the viewer's
+    danmaku repeating it is stored and searchable text but not a finding."""
+    pipeline = DocumentPipeline(db, analyzer_for=get_analyzer)
+    room = "https://live.example/room/5"
+
+    def increment(poll: int, items: list[dict]) -> DocumentRecord:
+        return DocumentRecord(source_id="ad_live", url=room, kind="ad", title="考证冲刺直播",
+                              body=f"第{poll}次读取", fetched_at=datetime.now(UTC),
+                              metadata={"platform": "livestream", "live_poll": poll},
+                              media=[_live(items)])
+
+    first = pipeline.process(increment(1, [
+        {"time": 1.5, "end": 4.0, "text": "我们这个课程报名就包过，不过全额退款！",
+         "kind": "transcript"},
+        {"time": 2.0, "end": 4.0, "text": "真的包过吗？保本吗？", "kind": "danmaku"},
+        {"time": 4.0, "end": 4.0, "text": "考证冲刺全程班 ¥1,980.00", "kind": "card"}]))
+    second = pipeline.process(increment(2, [
+        {"time": 9.0, "end": 12.0, "text": "合作理财产品保本稳赚，年化收益保证10%。",
+         "kind": "transcript"}]))
+    assert first.doc_id == second.doc_id
+    old, new = sorted(repository.show_document(db, first.doc_id).versions,
+                      key=lambda v: v.number)
+    assert repository.pending_versions(db, "media") == [new.id]
+
+    stats = MediaStage(db, analyzer_for=get_analyzer, engine=get_engine("rapidocr"),
+                       workers=1).run()
+    assert (stats.documents, stats.parts_read, stats.parts_failed) == (2, 2, 0)
+    versions = {v.id: v for v in repository.show_document(db, first.doc_id).versions}
+    media = {vid: [f for f in v.findings if f.field.startswith("media:")]
+             for vid, v in versions.items()}
+    on_first = {f.standard: f.location for f in media[old.id]}
+    assert on_first.get("AD-24") == [{"media": "live:poll-1", "origin": "transcript",
+                                     "start": 1.5, "end": 4.0}], media[old.id]
+    assert "AD-25" not in on_first  # 保本 was only asked in a danmaku
+    assert not [f for f in media[old.id] if "真的" in f.quote]
+    on_second = {f.standard: f.location for f in media[new.id]}
+    assert on_second.get("AD-25") == [{"media": "live:poll-1", "origin": "transcript",
+                                      "start": 9.0, "end": 12.0}], media[new.id]
+    (part,) = repository.media_parts(db, old.id)
+    assert "真的包过吗？保本吗？" in part.text
+    assert [ln["origin"] for ln in part.lines] == ["transcript", "danmaku", "card"]
+    # The danmaku were blanked, not dropped: offsets point into the stored text.
+    assert all(part.text[f.start:f.end] == f.quote for f in media[old.id]), media[old.id]
+
+    # The room is searched by every increment's lines, the viewers' included, though only
+    # its current version is indexed.
+    (doc,) = repository.indexed_documents(db, doc_ids=[first.doc_id])
+    assert doc.version_id == new.id
+    assert "真的包过吗" in doc.attachments_text and "保本稳赚" in doc.attachments_text
+    index = Fts5Index(tmp_path / "search.db")
+    try:
+        index.index([doc])
+        hits = index.search(SearchQuery(text="真的包过吗")).hits
+        assert [h.doc_id for h in hits] == [first.doc_id]
+    finally:
+        index.close()

@@ -101,6 +101,15 @@ def test_danmaku_and_product_cards() -> None:
         live_lines(b'[{"text": "no time"}]', name="live.json")
 
 
+def test_live_transcript_lines_and_a_bad_kind() -> None:
+    data = json.dumps([{"time": 9.0, "end": 11.5, "text": "报名就包过", "kind": "transcript"},
+                       {"time": 2, "text": "  ", "kind": "danmaku"}], ensure_ascii=False).encode()
+    (line,) = live_lines(data)  # the blank danmaku is no line
+    assert (line.origin, line.start, line.end, line.text) == ("transcript", 9.0, 11.5, "报名就包过")
+    with pytest.raises(CorruptMediaError, match="item 0: kind must be one of transcript"):
+        live_lines(b'[{"time": 1, "text": "x", "kind": "comment"}]', name="live.json")
+
+
 class _WhisperServer(BaseHTTPRequestHandler):
     """whisper.cpp's server protocol: POST /inference, multipart, verbose_json answer."""
 

@@ -47,6 +47,10 @@ def test_superseded_versions_are_not_retried(make_record, db: Database) -> None:
     new = repo.store_document(db, make_record(1, body="新版本正文"))
     assert repo.pending_versions(db, "index") == [new.version_id]
     assert old.version_id not in repo.pending_versions(db, "analysis")
+    # A stage that reads every version (the media stage) still sees the superseded one.
+    every = repo.pending_versions(db, "analysis", current_only=False)
+    assert every == [old.version_id, new.version_id]
+    assert repo.pending_versions(db, "analysis", current_only=False, source_id="nope") == []
 
 
 def test_bulk_marking_and_filters(make_record, db: Database) -> None:
