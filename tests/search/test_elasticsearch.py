@@ -36,7 +36,7 @@ pytestmark = pytest.mark.elasticsearch
 def raw(es_url: str) -> Iterator[Elasticsearch]:
     client = Elasticsearch([es_url])
     yield client
-    client.transport.close()
+    client.close()
 
 
 # -- a fault-injecting proxy in front of the real node ---------------------------------------

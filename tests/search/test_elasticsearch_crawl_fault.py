@@ -174,7 +174,7 @@ def test_node_stopped_mid_crawl_loses_nothing_and_sync_catches_up(
         assert _count(client, prefix) == BEFORE_STOP
         assert site.state.gen_served == BEFORE_STOP
     finally:
-        client.transport.close()
+        client.close()
     t_stop = es_node.stop()
     site.state.gen_release.set()
     try:
