@@ -131,6 +131,9 @@ class ElasticsearchIndex(SearchIndex):
             raise SearchError(
                 f"{self.location}: client configuration refused while connecting: {exc}"
             ) from exc
+        # Reads are idempotent: on a cluster, a read that finds its node gone is retried by
+        # the client on the next node at once, so searches keep answering while one is down.
+        self._reader = self.client.options(max_retries=len(urls) - 1)
         self._bulk = BulkSender(
             client=self.client,
             location=self.location,
@@ -263,7 +266,11 @@ class ElasticsearchIndex(SearchIndex):
         terms = self.tokenizer.query_terms(query.text)
         body = build_request(query, terms)
         try:
-            response = self.client.search(index=self.alias, **body)
+            # A shard copy lost mid-search is retried on another copy by the node; if none
+            # answers, an error beats a result that silently misses documents.
+            response = self._reader.search(
+                index=self.alias, allow_partial_search_results=False, **body
+            )
         except es_exc.BadRequestError as exc:
             # A 400 on a search we built is a cursor the node cannot use, or our bug.
             if query.after:
@@ -294,7 +301,11 @@ class ElasticsearchIndex(SearchIndex):
             if after is not None:
                 body["search_after"] = after
             response = self._call(
-                "listing indexed documents", self.client.search, index=self.alias, **body
+                "listing indexed documents",
+                self._reader.search,
+                index=self.alias,
+                allow_partial_search_results=False,
+                **body,
             )
             hits = response["hits"]["hits"]
             for hit in hits:
@@ -308,7 +319,7 @@ class ElasticsearchIndex(SearchIndex):
         return set(self.indexed_versions())
 
     def count(self) -> int:
-        return int(self._call("counting", self.client.count, index=self.alias)["count"])
+        return int(self._call("counting", self._reader.count, index=self.alias)["count"])
 
     def close(self) -> None:
         self.client.close()
