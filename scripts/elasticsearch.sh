@@ -177,7 +177,8 @@ start() {
   local waited=0
   until healthy; do
     for i in "${started[@]}"; do
-      if ! running_pid "$i" >/dev/null; then
+      # kill -0 on the pid written at start: right after the fork it is not java yet.
+      if ! kill -0 "$(cat "$(node_dir "$i")/node.pid")" 2>/dev/null; then
         tail -n 20 "$(node_dir "$i")/logs/node.log" >&2
         rm -f "$(node_dir "$i")/node.pid"
         die "node $i exited during start-up; full log: $(node_dir "$i")/logs/node.log"

@@ -19,6 +19,7 @@ Production: see README.md, "Pointing production at an Elasticsearch cluster".
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -34,7 +35,7 @@ from elasticsearch import exceptions as es_exc
 from storage.errors import IndexUnavailable, InvalidQuery, SearchError
 from storage.search.base import IndexedDocument, SearchIndex, SearchQuery, SearchResult
 from storage.search.es_bulk import BulkItem, BulkSender
-from storage.search.es_errors import CLIENT_ERRORS, translate_es_error
+from storage.search.es_errors import CLIENT_ERRORS, RETRY_STATUSES, translate_es_error
 from storage.search.es_query import build_request, parse_response
 from storage.search.es_schema import FORMAT_VERSION, document_source, index_template
 from storage.search.tokens import DEFAULT_DICTIONARY, ChineseTokenizer
@@ -131,9 +132,15 @@ class ElasticsearchIndex(SearchIndex):
             raise SearchError(
                 f"{self.location}: client configuration refused while connecting: {exc}"
             ) from exc
-        # Reads are idempotent: on a cluster, a read that finds its node gone is retried by
-        # the client on the next node at once, so searches keep answering while one is down.
-        self._reader = self.client.options(max_retries=len(urls) - 1)
+        # Reads are idempotent: on a cluster each node also gets a client of its own, and a
+        # read that finds its node gone (or answering 5xx) is sent to the next node at once, so
+        # searches keep answering while one is down. One client per node, because the shared
+        # client's pool sets aside every node that answered 5xx once (e.g. a write refused
+        # while the master was away) and would then send reads to the dead one.
+        self._readers = [self.client]
+        if len(urls) > 1:
+            self._readers = [Elasticsearch([u], **options) for u in urls]
+        self._turn = itertools.count()
         self._bulk = BulkSender(
             client=self.client,
             location=self.location,
@@ -158,6 +165,23 @@ class ElasticsearchIndex(SearchIndex):
             return fn(*args, **kwargs)
         except CLIENT_ERRORS as exc:
             raise translate_es_error(exc, location=self.location, action=action) from exc
+
+    def _read(self, method: str, **kwargs: Any) -> Any:
+        """`client.<method>(**kwargs)` on the next node, trying the others if it is down."""
+        start = next(self._turn)
+        last: Exception | None = None
+        for k in range(len(self._readers)):
+            client = self._readers[(start + k) % len(self._readers)]
+            try:
+                return getattr(client, method)(**kwargs)
+            except (es_exc.ConnectionError, es_exc.ConnectionTimeout) as exc:
+                last = exc
+            except es_exc.ApiError as exc:
+                if exc.status_code not in RETRY_STATUSES:
+                    raise
+                last = exc
+        assert last is not None
+        raise last
 
     def _versioned(self) -> list[str]:
         """Existing `<prefix>-v<N>` indices, oldest first."""
@@ -268,8 +292,8 @@ class ElasticsearchIndex(SearchIndex):
         try:
             # A shard copy lost mid-search is retried on another copy by the node; if none
             # answers, an error beats a result that silently misses documents.
-            response = self._reader.search(
-                index=self.alias, allow_partial_search_results=False, **body
+            response = self._read(
+                "search", index=self.alias, allow_partial_search_results=False, **body
             )
         except es_exc.BadRequestError as exc:
             # A 400 on a search we built is a cursor the node cannot use, or our bug.
@@ -302,7 +326,8 @@ class ElasticsearchIndex(SearchIndex):
                 body["search_after"] = after
             response = self._call(
                 "listing indexed documents",
-                self._reader.search,
+                self._read,
+                "search",
                 index=self.alias,
                 allow_partial_search_results=False,
                 **body,
@@ -319,10 +344,11 @@ class ElasticsearchIndex(SearchIndex):
         return set(self.indexed_versions())
 
     def count(self) -> int:
-        return int(self._call("counting", self._reader.count, index=self.alias)["count"])
+        return int(self._call("counting", self._read, "count", index=self.alias)["count"])
 
     def close(self) -> None:
-        self.client.close()
+        for client in {id(c): c for c in [self.client, *self._readers]}.values():
+            client.close()
 
     # -- maintenance ----------------------------------------------------------------------
 

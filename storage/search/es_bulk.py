@@ -129,7 +129,7 @@ class BulkSender:
             try:
                 response = self.client.bulk(operations=body, index=index)
             except CLIENT_ERRORS as exc:
-                retryable = isinstance(exc, es_exc.ConnectionError) or (
+                retryable = isinstance(exc, (es_exc.ConnectionError, es_exc.ConnectionTimeout)) or (
                     isinstance(exc, es_exc.ApiError) and exc.status_code in RETRY_STATUSES
                 )
                 if retryable and attempt < self.max_retries:
