@@ -25,9 +25,9 @@ import org.elasticsearch.transport.netty4.Netty4Plugin;
  */
 public final class EsNode {
 
-    // HTTP and transport; everything else fairwatch uses (the analysis of storage.search.es_schema,
-    // highlighting, terms aggregations) is built into the server.
-    private static final List<Class<? extends Plugin>> MODULES = List.of(Netty4Plugin.class);
+    // HTTP and transport, and GET /; everything else fairwatch uses (the analysis of
+    // storage.search.es_schema, highlighting, terms aggregations) is built into the server.
+    private static final List<Class<? extends Plugin>> MODULES = List.of(Netty4Plugin.class, RootPlugin.class);
 
     private EsNode() {}
 
