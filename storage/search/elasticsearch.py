@@ -127,7 +127,12 @@ class ElasticsearchIndex(SearchIndex):
         if ca_certs:
             options["ca_certs"] = ca_certs
         try:
-            self.client = Elasticsearch(urls, **options)
+            # On a cluster, a request whose node is unreachable moves to the next node at once
+            # (every request we send may be repeated: bulk actions carry their _id). Answers
+            # with an error status are left to our retries, which back off.
+            self.client = Elasticsearch(
+                urls, **{**options, "max_retries": len(urls) - 1, "retry_on_status": ()}
+            )
         except (ValueError, TypeError) as exc:
             raise SearchError(
                 f"{self.location}: client configuration refused while connecting: {exc}"
