@@ -20,8 +20,9 @@ import org.elasticsearch.transport.netty4.Netty4Plugin;
  * Runs one Elasticsearch node in this JVM with the modules that Maven Central publishes.
  *
  * <p>The distribution's launcher loads modules from a modules/ folder; here they are plain jars
- * on the classpath, handed to the node by {@link ClasspathNode}. Settings come from system properties starting with "es." (without the
- * prefix), as scripts/elasticsearch.sh passes them. The node stops cleanly on SIGTERM.
+ * on the classpath, handed to the node by {@link ClasspathNode}. Settings come from system
+ * properties starting with "es.setting." (without the prefix), as scripts/elasticsearch.sh
+ * passes them. The node stops cleanly on SIGTERM.
  */
 public final class EsNode {
 
