@@ -300,6 +300,12 @@ async def _crawl_one(
         _operator_crawl_failed(db, alerts, source.id, run_id, info.reason)
         return CrawlOutcome(source.id, run_id, "failed", info.reason)
     crawler_stats = crawler.stats.get_stats() if crawler.stats else {}
+    if source.kind == "ad":
+        crawler_stats.update(_read_media(settings, db, source.id, analyzers, alerts))
+        # Findings read from media changed what the index holds for those versions.
+        if index is not None:
+            sink.index_versions(repository.pending_versions(
+                db, "index", include_failed=False, source_id=source.id))
     for stage, count in retried.items():
         if count:
             crawler_stats[f"fairwatch/resumed_stages/{stage}"] = count
@@ -311,6 +317,24 @@ async def _crawl_one(
     if status == "failed":
         _operator_crawl_failed(db, alerts, source.id, run_id, reason)
     return outcome
+
+
+def _read_media(
+    settings: Settings, db: Database, source_id: str, analyzers: Any, alerts: AlertsConfig
+) -> dict[str, Any]:
+    """The media stage for what this crawl stored; its problems never fail the crawl."""
+    from fairwatch.media_stage import MediaStage
+    from media import MediaError
+
+    try:
+        stage = MediaStage.from_settings(
+            db, settings, analyzer_for=analyzers,
+            after_findings=finding_hook(alerts, console_url=settings.console_url),
+        )
+    except MediaError as exc:  # e.g. the OCR engine missing: stages stay pending for later
+        logger.error("%s: media stage disabled: %s", source_id, exc)
+        return {"fairwatch/media/disabled": str(exc)}
+    return stage.run(source_id=source_id).as_stats()
 
 
 def _close_backfill(

@@ -55,6 +55,25 @@ class Settings(BaseSettings):
     crawl_retry_backoff: float = Field(
         1.0, ge=0, description="Seconds before the first retry of a failed page; doubles per retry."
     )
+    # -- media (FAIRWATCH_MEDIA_*) --------------------------------------------------------
+    media_engine: str = Field(
+        "rapidocr", pattern="^(rapidocr|tesseract)$",
+        description="OCR engine for images and keyframes: rapidocr or tesseract.",
+    )
+    media_workers: int = Field(2, ge=1, description="Documents read by the media stage at once.")
+    media_time_limit: float = Field(
+        300.0, gt=0, description="Seconds of media work for one document before it is cut off."
+    )
+    media_max_mb: float = Field(
+        200.0, gt=0, description="Largest image or video the media stage fetches or reads (MB)."
+    )
+    media_speech_url: str = Field(
+        "", description="Speech-recognition server speaking the whisper.cpp server protocol "
+        "(POST /inference); empty: no transcripts.",
+    )
+    media_progress_interval: float = Field(
+        10.0, ge=0, description="Seconds between media stage progress lines; 0 turns them off."
+    )
     # -- alerts (FAIRWATCH_ALERTS_*) ------------------------------------------------------
     alerts_file: Path | None = Field(
         None, description="Alert routes and channels; empty means config_dir/alerts.yaml."
@@ -141,6 +160,22 @@ class Settings(BaseSettings):
         gt=0,
         description="'Stopped yielding' needs the source's usual yield over those runs to be at "
         "least this many new items, so a quiet source is not flagged.",
+    )
+    # -- the web console (FAIRWATCH_CONSOLE_*) ----------------------------------------------
+    console_host: str = Field("127.0.0.1", description="Address `fairwatch serve` listens on.")
+    console_port: int = Field(8000, ge=0, le=65535, description="Port of `fairwatch serve`.")
+    console_session_hours: float = Field(
+        8.0, gt=0, description="Hours a console login lasts before it must be made again."
+    )
+    console_login_max_failures: int = Field(
+        5, ge=1, description="Failed logins for one account name within the window before "
+        "further attempts are refused (a client address gets four times as many)."
+    )
+    console_login_window: float = Field(
+        900.0, gt=0, description="Seconds over which failed console logins are counted."
+    )
+    console_secure_cookies: bool = Field(
+        False, description="Mark the session cookie Secure (set when served over https)."
     )
     # -- Elasticsearch, when search_url is an http(s) URL (FAIRWATCH_ES_*) ----------------
     es_index_prefix: str = Field(

@@ -16,6 +16,12 @@ ensure_packages() {
   command -v chromium >/dev/null || missing+=(chromium)
   # Screenshots kept as evidence must show Chinese text, not empty boxes.
   fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
+  # media/: OCR with the Chinese model, keyframes and tracks, CJK fonts for the test renders.
+  command -v tesseract >/dev/null || missing+=(tesseract-ocr)
+  ls /usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata >/dev/null 2>&1 || missing+=(tesseract-ocr-chi-sim)
+  command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+  [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
   command -v soffice >/dev/null && [ -e /usr/lib/libreoffice/program/libsclo.so ] || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
   if ((${#missing[@]})); then
     echo "services: installing ${missing[*]} from Debian" >&2

@@ -9,11 +9,13 @@ translated at the boundary (`translate_db_error`) and chained with ``raise ... f
     │   ├── IntegrityViolation       a constraint was violated (.constraint, .context)
     │   └── MigrationError           a migration failed and was rolled back (.revision)
     ├── InvalidRecord                bad input to a repository function (.field, .value)
+    ├── UserExists                   a console account of that name exists already
     ├── NotFound                     (.kind, .key)
     │   ├── DocumentNotFound
     │   ├── VersionNotFound
     │   ├── FindingNotFound
-    │   └── RunNotFound
+    │   ├── RunNotFound
+    │   └── UserNotFound
     └── SearchError                  the search index failed
         ├── IndexUnavailable         the index cannot be opened or reached (.location)
         ├── InvalidQuery             a search query or cursor is malformed (.field, .value)
@@ -41,6 +43,8 @@ __all__ = [
     "SearchError",
     "StorageError",
     "TokenizerError",
+    "UserExists",
+    "UserNotFound",
     "VersionNotFound",
     "translate_db_error",
 ]
@@ -113,6 +117,14 @@ class FindingNotFound(NotFound):
 
 class RunNotFound(NotFound):
     kind = "crawl run"
+
+
+class UserNotFound(NotFound):
+    kind = "user"
+
+
+class UserExists(StorageError):
+    """A console account of that name exists already."""
 
 
 class SearchError(StorageError):

@@ -8,10 +8,13 @@ migrations agree. Timestamps are stored in UTC and always come back timezone-awa
        ├───── source_states (backfill progress)
        ├─────< crawl_frontier (list and detail pages still to fetch)
        └─────< documents ─┬< document_versions ─┬< attachments
+                          │                     ├< media_parts (images, video, captions)
                           │                     ├< findings ─< reviews
-                          │                     └< stage_states (analysis, index)
+                          │                     └< stage_states (analysis, index, media)
                           └< document_events (revised, repealed, removed, restored)
     service_leases (which `fairwatch run` may fire jobs), operator_events
+    users ─┬< web_sessions (console logins), login_attempts (rate limiting)
+           └< api_tokens (the JSON API)
 """
 
 from __future__ import annotations
@@ -54,9 +57,12 @@ FINDING_OBSOLETE = ("revised", "repealed", "removed")
 DOCUMENT_EVENTS = ("revised", "repealed", "removed", "restored")
 BACKFILL_STATES = ("pending", "running", "done")
 FRONTIER_ROLES = ("list", "detail")
-STAGES = ("analysis", "index")
+STAGES = ("analysis", "index", "media")
+MEDIA_TYPES = ("image", "video", "captions", "live")
 STAGE_STATUSES = ("pending", "done", "failed")
-REVIEW_STATUSES = ("confirmed", "false_alarm", "rectified")
+# 确认违规, 误报, 已整改, 需复核
+REVIEW_STATUSES = ("confirmed", "false_alarm", "rectified", "needs_review")
+ROLES = ("admin", "reviewer", "monitor", "viewer")
 GRADES = ("明显违反", "疑似", "提示")  # most to least severe
 
 
@@ -212,6 +218,7 @@ class DocumentVersion(Base):
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.position")
     findings: Mapped[list[Finding]] = relationship(order_by="Finding.id")
     stages: Mapped[list[StageState]] = relationship()
+    media_parts: Mapped[list[MediaPart]] = relationship(order_by="MediaPart.position")
 
     __table_args__ = (
         UniqueConstraint("document_id", "number"),
@@ -251,6 +258,38 @@ class Attachment(Base):
         return "failed" if self.error else "ok"
 
 
+class MediaPart(Base):
+    """One image, video, caption track or live-room file of a version and the text read
+    from it (media/), or why none could be: a corrupt file is recorded, never retried."""
+
+    __tablename__ = "media_parts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(Text)  # where it came from; "screenshot" for the evidence
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    # The bytes as captured (None: the version's screenshot, or fetched by the media stage).
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    text: Mapped[str | None] = mapped_column(Text)
+    lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    engine: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(20))  # corrupt, timeout, tool, fetch...
+    error: Mapped[str | None] = mapped_column(Text)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "position"),
+        CheckConstraint(_in("media_type", MEDIA_TYPES), name="media_type"),
+        CheckConstraint(_in("status", STAGE_STATUSES), name="status"),
+        _NO_ID_REUSE,
+    )
+
+
 class Finding(Base):
     __tablename__ = "findings"
 
@@ -273,6 +312,8 @@ class Finding(Base):
     # Set when the text it quotes no longer stands: revised, repealed or removed (and when).
     obsolete: Mapped[str | None] = mapped_column(String(20))
     obsolete_at: Mapped[datetime | None]
+    # Findings on text from media: the lines quoted, each with image and box or time range.
+    location: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     reviews: Mapped[list[Review]] = relationship(order_by="Review.id")
 
@@ -442,3 +483,56 @@ class OperatorEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (_NO_ID_REUSE,)
+
+
+class User(Base):
+    """A console account; the password is kept only as an argon2 hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"), _NO_ID_REUSE)
+
+
+class WebSession(Base):
+    """A server-side console session: the cookie holds a random token, the row its hash."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token of the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    __table_args__ = (_NO_ID_REUSE,)
+
+
+class LoginAttempt(Base):
+    """A failed console login, counted per account name and per client address."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    client: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -31,6 +31,19 @@ class AttachmentRecord:
 
 
 @dataclass(kw_only=True)
+class MediaRecord:
+    """An image, video, caption track or live-room file of an ad, read by the media stage."""
+
+    url: str
+    media_type: str  # image | video | captions | live
+    data: bytes | None = None  # None: the media stage fetches url
+
+    @property
+    def sha256(self) -> str | None:
+        return hashlib.sha256(self.data).hexdigest() if self.data is not None else None
+
+
+@dataclass(kw_only=True)
 class DocumentRecord:
     source_id: str
     url: str  # canonical URL: documents are unique per (source_id, url)
@@ -45,11 +58,13 @@ class DocumentRecord:
     screenshot_png: bytes | None = None
     etag: str | None = None
     last_modified: str | None = None
+    media: list[MediaRecord] = field(default_factory=list)
 
     @property
     def content_hash(self) -> str:
-        """Hash of what the analyzers read: title, body and attachment texts."""
+        """Hash of what the analyzers read: title, body, attachment texts and media."""
         parts = [self.title, self.body] + [a.text or "" for a in self.attachments]
+        parts += [f"media:{m.url}:{m.sha256 or ''}" for m in self.media]
         return content_hash("\n\x1e".join(parts))
 
 
@@ -65,4 +80,5 @@ class FindingRecord:
     explanation: str
     exception: str | None = None  # FC-12 item that may apply
     sector: str | None = None  # ad findings: the sector the rule assumed
-    field: str = "body"  # which text the offsets point into: body, title, attachment:<n>
+    field: str = "body"  # which text the offsets point into: body, title, attachment:<n>, media:<n>
+    location: list[dict[str, Any]] | None = None  # media: image and box, or time range

@@ -35,13 +35,14 @@ from crawlers.browser.errors import (
     EmptyContentError,
     map_playwright_error,
 )
+from crawlers.browser.media_refs import media_refs
 from crawlers.browser.page_init import INIT_CALLBACK
 from crawlers.browser.page_methods import SCREENSHOT, page_methods
 from crawlers.browser.rules import AdRules
 from crawlers.failures import failure_reason
 from crawlers.live import LiveRoomWatch
 from crawlers.sources.schema import SourceConfig
-from storage.records import DocumentRecord, content_hash
+from storage.records import DocumentRecord, MediaRecord, content_hash
 
 __all__ = ["AdSpider", "to_record"]
 
@@ -58,6 +59,7 @@ def to_record(
     screenshot: bytes | None,
     fetched_at: datetime,
     extra: dict[str, Any] | None = None,
+    media: list[MediaRecord] | None = None,
 ) -> DocumentRecord:
     """The stored form of a capture, with its evidence."""
     metadata = cap.metadata() | {
@@ -77,6 +79,7 @@ def to_record(
         metadata=metadata,
         html_sha256=hashlib.sha256(html).hexdigest(),
         screenshot_png=screenshot,
+        media=media or [],
     )
 
 
@@ -144,6 +147,7 @@ class AdSpider(scrapy.Spider):
             html=response.body,
             screenshot=shot.result if shot is not None else None,
             fetched_at=datetime.now(UTC),
+            media=media_refs(response.text, response.url),
         )
 
     async def watch_live(self, response: Response) -> AsyncIterator[DocumentRecord]:

@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "alerts": "alerts_group",
     "run": "run",
     "sources": "sources_group",
+    "serve": "serve",
+    "users": "users_group",
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -36,6 +35,25 @@ def _fixture_site():  # noqa: ANN202 - tests.site lives in the checkout, not in 
         ) from exc
 
 
+def _demo_account(settings) -> str:  # noqa: ANN001
+    """A reviewer account `demo` with a fresh random password (set anew on each demo)."""
+    import secrets
+
+    from fairwatch.app import open_database
+    from fairwatch.web.passwords import hash_password
+    from storage.errors import UserExists
+    from storage.repository import accounts
+
+    password = secrets.token_urlsafe(12)
+    with domain_errors():
+        db = open_database(settings)
+        try:
+            accounts.add_user(db, "demo", "reviewer", hash_password(password))
+        except UserExists:
+            accounts.set_password(db, "demo", hash_password(password))
+    return password
+
+
 def _start_site(site_module, port_file: Path):  # noqa: ANN001, ANN202
     """Bind the port of the previous demo when it is free, else any free port (port 0).
 
@@ -57,10 +75,12 @@ def _start_site(site_module, port_file: Path):  # noqa: ANN001, ANN202
 
 @click.command("demo")
 @click.option(
-    "--no-serve", is_flag=True, help="Exit after the crawl instead of keeping the site up."
+    "--no-serve", is_flag=True,
+    help="Exit after the crawl instead of serving the console (and keeping the site up).",
 )
 def demo(no_serve: bool) -> None:
-    """Crawl the local fixture site (government-portal stand-ins) into the data directory.
+    """Crawl the local fixture site (government-portal stand-ins) into the data directory,
+    then serve the web console with a demo account whose password it prints.
 
     Prints how many documents were crawled, stored and flagged. Run it twice: the second
     run stores nothing new and says how many pages it skipped as unchanged.
@@ -99,8 +119,12 @@ def demo(no_serve: bool) -> None:
             with domain_errors():
                 click.echo(deliver_alerts(settings, alerts).summary())
         if not no_serve:
-            click.echo(f"site still serving on {site.url}; press Ctrl-C to stop")
+            password = _demo_account(settings)
+            click.echo(f"site still serving on {site.url}")
+            click.echo(f"console account: demo (reviewer), password: {password}")
+            from fairwatch.cli.serve import serve_console
+
             with contextlib.suppress(KeyboardInterrupt):
-                threading.Event().wait()
+                serve_console(settings, settings.console_host, settings.console_port)
     finally:
         site.stop()

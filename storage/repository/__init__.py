@@ -16,6 +16,13 @@ from storage.repository.listing import (
     list_documents,
     show_document,
 )
+from storage.repository.media import (
+    MediaPartView,
+    media_parts,
+    parts_to_read,
+    save_media_findings,
+    save_part,
+)
 from storage.repository.runs import (
     close_orphaned_runs,
     ensure_source,
@@ -58,6 +65,7 @@ __all__ = [
     "FindingLike",
     "FindingView",
     "KnownDocument",
+    "MediaPartView",
     "ReviewView",
     "RunInfo",
     "StageInfo",
@@ -77,6 +85,10 @@ __all__ = [
     "list_documents",
     "list_runs",
     "mark_stage",
+    "media_parts",
+    "parts_to_read",
+    "save_media_findings",
+    "save_part",
     "pending_versions",
     "save_findings",
     "show_document",

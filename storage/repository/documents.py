@@ -19,11 +19,13 @@ from storage.db import Database
 from storage.errors import InvalidRecord
 from storage.models import (
     DOCUMENT_KINDS,
+    MEDIA_TYPES,
     STAGES,
     Attachment,
     Document,
     DocumentVersion,
     Finding,
+    MediaPart,
     StageState,
     utcnow,
 )
@@ -55,6 +57,7 @@ _CURRENT = (
 _INSERT_DOCUMENT = insert(_DOCS).returning(_DOCS.c.id)
 _INSERT_VERSION = insert(_VERSIONS).returning(_VERSIONS.c.id)
 _INSERT_ATTACHMENT = insert(Attachment.__table__)
+_INSERT_MEDIA = insert(MediaPart.__table__)
 _INSERT_FINDING = insert(Finding.__table__)
 _STAGES = StageState.__table__
 _INSERT_STAGE = insert(_STAGES)
@@ -292,13 +295,16 @@ def _insert_version(
             ],
         )
     ran = {"analysis": outcome} if outcome.status is not None else {}
+    has_media = _insert_media(conn, version_id, record, now)
     conn.execute(
         _INSERT_STAGE,
         [
             {
                 "version_id": version_id,
                 "stage": stage,
-                "status": ran[stage].status if stage in ran else "pending",
+                # Nothing to read: a version without media has its media stage done at once.
+                "status": ran[stage].status if stage in ran
+                else ("done" if stage == "media" and not has_media else "pending"),
                 "error": ran[stage].error if stage in ran else None,
                 "attempts": 1 if stage in ran else 0,
                 "updated_at": now,
@@ -307,6 +313,26 @@ def _insert_version(
         ],
     )
     return version_id
+
+
+def _insert_media(conn: Connection, version_id: int, record: DocumentRecord, now: Any) -> bool:
+    """The media parts of an ad version (its screenshot first); True if there are any."""
+    if record.kind != "ad":
+        return False
+    parts: list[dict[str, Any]] = []
+    if record.screenshot_png:
+        parts.append({"media_type": "image", "url": "screenshot", "data": None,
+                      "size": len(record.screenshot_png), "sha256": None})
+    for m in record.media:
+        check_choice(m.media_type, MEDIA_TYPES, field="media.media_type")
+        parts.append({"media_type": m.media_type, "url": strip_nul(m.url), "data": m.data,
+                      "size": len(m.data) if m.data is not None else None, "sha256": m.sha256})
+    if parts:
+        conn.execute(_INSERT_MEDIA, [
+            {**p, "version_id": version_id, "position": n, "status": "pending", "updated_at": now}
+            for n, p in enumerate(parts)
+        ])
+    return bool(parts)
 
 
 _KNOWN = (

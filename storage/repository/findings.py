@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, delete, exists, insert, select
 from storage.db import Database
 from storage.errors import FindingNotFound, InvalidRecord
 from storage.models import GRADES, REVIEW_STATUSES, Finding, Review, utcnow
-from storage.repository._common import check_choice, check_text, strip_nul
+from storage.repository._common import check_choice, check_json, check_text, strip_nul
 from storage.repository.stages import _set_stage
 
 logger = logging.getLogger(__name__)
@@ -160,4 +160,5 @@ def _finding_values(n: int, finding: FindingLike) -> dict[str, object]:
         "explanation": strip_nul(finding.explanation),
         "exception": strip_nul(getattr(finding, "exception", None)),
         "sector": getattr(finding, "sector", None),
+        "location": check_json(getattr(finding, "location", None), field=f"{where}.location"),
     }

@@ -15,6 +15,7 @@ from storage.models import (
     Document,
     DocumentVersion,
     Finding,
+    MediaPart,
     Review,
     Source,
     StageState,
@@ -160,6 +161,16 @@ def _attachment_texts(session: Session, version_ids: list[int]) -> dict[int, str
         .order_by(Attachment.version_id, Attachment.position)
     )
     for version_id, text in session.execute(stmt):
+        if text:
+            texts[version_id].append(text)
+    # Text read from the ad's images and video is searched like attachment text.
+    media = (
+        select(MediaPart.version_id, MediaPart.text)
+        .where(MediaPart.version_id.in_(version_ids), MediaPart.status == "done",
+               MediaPart.text.is_not(None))
+        .order_by(MediaPart.version_id, MediaPart.position)
+    )
+    for version_id, text in session.execute(media):
         if text:
             texts[version_id].append(text)
     return {vid: "\n\n".join(parts) for vid, parts in texts.items()}

@@ -224,6 +224,7 @@ def _version_view(v: DocumentVersion, doc: Document) -> VersionView:
                 sector=f.sector,
                 obsolete=f.obsolete,
                 obsolete_at=f.obsolete_at,
+                location=f.location,
                 reviews=[
                     ReviewView(
                         id=r.id,

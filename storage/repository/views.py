@@ -93,6 +93,8 @@ class FindingView:
     reviews: list[ReviewView] = field(default_factory=list)
     obsolete: str | None = None  # revised | repealed | removed: the quoted text is withdrawn
     obsolete_at: datetime | None = None
+    # On text read from media: the lines quoted, each with image and box or time range.
+    location: list[dict[str, Any]] | None = None
 
     @property
     def review_status(self) -> str | None:

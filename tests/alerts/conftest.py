@@ -8,10 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from alerts import AlertsConfig, load_alerts_config
-from storage.db import Database
 from tests.alerts.receivers import Receiver
 
 
@@ -27,28 +25,6 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
     yield make
     for running in started:
         running.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(tmp_path / "fairwatch.db")
-        database.upgrade()
-        yield database
-        database.close()
-        return
-    pg_url = request.getfixturevalue("pg_url")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    database = Database(pg_url, schema=schema)
-    database.upgrade()
-    try:
-        yield database
-    finally:
-        database.close()
-        admin = create_engine(pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -10,14 +10,11 @@ from __future__ import annotations
 import re
 import signal
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from storage.db import Database
 from storage.repository.lease import get_lease
@@ -28,31 +25,13 @@ SCHEDULED = re.compile(r'Running job "crawl fixture-json .*?\(scheduled at ([^)]
 LEASE_S = 3.0
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[tuple[str, Database]]:
-    """(FAIRWATCH_DATABASE_URL, a handle on it) for a fresh SQLite file or PostgreSQL schema."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{data_dir / 'fairwatch.db'}"
-        data_dir.mkdir(parents=True)
-        db = Database(url)
-        db.upgrade()
-        yield url, db
-        db.close()
-        return
-    pg_url = request.getfixturevalue("pg_url")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    db = Database(pg_url, schema=schema)
-    db.upgrade()  # creates the schema the services will use through search_path
-    sep = "&" if "?" in pg_url else "?"
-    url = f"{pg_url}{sep}options={quote(f'-csearch_path={schema}')}"
-    try:
-        yield url, db
-    finally:
-        db.close()
-        admin = create_engine(pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+@pytest.fixture
+def database(db: Database) -> tuple[str, Database]:
+    """(FAIRWATCH_DATABASE_URL, a handle on it): a fresh SQLite file or PostgreSQL schema."""
+    if db.schema is None:
+        return db.url, db
+    sep = "&" if "?" in db.url else "?"
+    return f"{db.url}{sep}options={quote(f'-csearch_path={db.schema}')}", db
 
 
 def holder_pid(db: Database) -> int | None:

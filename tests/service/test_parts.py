@@ -6,13 +6,11 @@ import os
 import subprocess
 import sys
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from crawlers.sources import SourceConfigError, load_source_file
 from crawlers.sources.schedule import Schedule, cron_fields, in_window
@@ -26,26 +24,6 @@ from storage.repository.operator_events import list_operator_events
 from storage.repository.runs import close_orphaned_runs
 
 GOOD = "id: a-source\nname: n\nissuer: i\nregion: r\nstart_urls: [https://www.example.gov.cn/]\n"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(tmp_path / "fairwatch.db")
-        database.upgrade()
-        yield database
-        database.close()
-        return
-    pg_url = request.getfixturevalue("pg_url")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    database = Database(pg_url, schema=schema)
-    database.upgrade()
-    yield database
-    database.close()
-    admin = create_engine(pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_crontab_weekdays_become_names_because_apscheduler_counts_from_monday() -> None:

@@ -19,6 +19,7 @@ from storage.models import Base
 TABLES = [
     "alembic_version",
     "alert_outbox",
+    "api_tokens",
     "attachments",
     "crawl_frontier",
     "crawl_runs",
@@ -26,14 +27,18 @@ TABLES = [
     "document_versions",
     "documents",
     "findings",
+    "login_attempts",
+    "media_parts",
     "operator_events",
     "reviews",
     "service_leases",
     "source_states",
     "sources",
     "stage_states",
+    "users",
+    "web_sessions",
 ]
-HEAD = "0003"
+HEAD = "0005"
 
 FAILING_MIGRATION = '''
 """A migration that fails after doing some work."""

@@ -17,6 +17,8 @@ def test_new_versions_start_pending(make_record, db: Database) -> None:
     assert repo.stage_counts(db) == {
         "analysis": {"pending": 2, "done": 0, "failed": 0},
         "index": {"pending": 2, "done": 0, "failed": 0},
+        # Nothing to read from images or video in these: done as stored.
+        "media": {"pending": 0, "done": 2, "failed": 0},
     }
 
 
