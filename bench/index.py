@@ -14,12 +14,13 @@ Generates documents (seeded, so every run indexes the same ones), then in one ru
 5. search latency p50/p95 over 200 queries (words, unknown words, filters, aggregations).
 
 Every phase ends with a refresh, so "indexed" means searchable. Indices are deleted at the end.
-Needs the node of scripts/elasticsearch.sh (or any 7.x node) at --url.
+Needs the node of scripts/elasticsearch.sh (or any 8.x node or cluster) at --url.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -142,7 +143,7 @@ def main() -> None:
     fw = ElasticsearchIndex(args.url, index_prefix=f"fwbench-{run}-fw")
     base = ElasticsearchIndex(args.url, index_prefix=f"fwbench-{run}-raw")
     layer = ElasticsearchIndex(args.url, index_prefix=f"fwbench-{run}-bulk")
-    client = Elasticsearch([args.url], timeout=120)
+    client = Elasticsearch(args.url.split(","), request_timeout=120)
     try:
         info = client.info()["version"]["number"]
         print(f"Elasticsearch {info} at {args.url}; generating {args.docs:,} documents")
@@ -180,7 +181,9 @@ def main() -> None:
         assert written == len(docs) == fw.count()
         print(f"fairwatch index() end to end      {rate(len(docs), t_fw)}")
 
-        dumps = client.transport.serializer.dumps
+        def dumps(obj: object) -> str:
+            return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
         sender = BulkSender(client=layer.client, location=layer.location)
         t0 = time.perf_counter()
         items = (
@@ -216,7 +219,7 @@ def main() -> None:
         for index in (fw, base, layer):
             index.drop()
             index.close()
-        client.transport.close()
+        client.close()
 
 
 if __name__ == "__main__":

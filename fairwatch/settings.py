@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     )
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
     search_url: str = Field(
-        "", description="Empty: embedded SQLite FTS5 index; http(s) URL: Elasticsearch."
+        "",
+        description=(
+            "Empty: embedded SQLite FTS5 index; http(s) URL: Elasticsearch "
+            "(several nodes of a cluster: URLs separated by commas)."
+        ),
     )
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
     # -- crawling (FAIRWATCH_CRAWL_*) ---------------------------------------------------

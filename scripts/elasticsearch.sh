@@ -1,33 +1,55 @@
 #!/usr/bin/env bash
-# A real single-node Elasticsearch (7.17, from Maven Central) for development and tests.
+# A real Elasticsearch (8.19, from Maven Central) for development and tests: one node, or a
+# cluster of two on loopback.
 #
 # Elasticsearch is not packaged by Debian or PyPI. scripts/es-node/ is a small Maven project
-# whose dependencies are the server jar and the modules Maven Central publishes; this script
-# resolves them into the local Maven cache (~/.m2, outside the clone: a second run downloads
-# nothing), compiles the launcher into the state dir, and runs one node on 127.0.0.1 with
-# security off (the OSS modules have none) and a small heap.
+# whose dependencies are the server jar and the transport-netty4 module from Maven Central;
+# this script resolves them into the local Maven cache (~/.m2, outside the clone: a second run
+# downloads nothing), compiles the launcher into the state dir, and runs the node(s) on
+# 127.0.0.1 with security off (the server jar has no security module) and a small heap.
 #
-# Usage: scripts/elasticsearch.sh start|stop|restart|status|env
-#   FAIRWATCH_ES_DIR            state dir: build, data, pid, log (default /var/tmp/fairwatch-es)
-#   FAIRWATCH_TEST_ES_PORT      HTTP port (default 59200; transport uses port + 100)
-#   FAIRWATCH_TEST_ES_TRANSPORT_PORT  transport port (default: HTTP port + 100)
-#   FAIRWATCH_ES_HEAP           JVM heap (default 1g)
+# Usage: scripts/elasticsearch.sh start|stop|restart|status|env|pid [NODE]
+#   FAIRWATCH_ES_DIR            state dir: build, data, pid, log (default /var/tmp/fairwatch-es);
+#                               node 1 keeps its files there, node N in node<N>/ below it
+#   FAIRWATCH_TEST_ES_PORT      HTTP port of node 1 (default 59200); node N uses port + N - 1
+#   FAIRWATCH_TEST_ES_TRANSPORT_PORT  transport port of node 1 (default: HTTP port + 100)
+#   FAIRWATCH_ES_NODES          1 (default): a single node; 2: a cluster of two, node 1
+#                               master-eligible and data, node 2 data only
+#   FAIRWATCH_ES_CLUSTER        cluster name (default fairwatch-dev)
+#   FAIRWATCH_ES_HEAP           JVM heap of each node (default 1g)
 #   FAIRWATCH_ES_START_TIMEOUT  seconds to wait for green/yellow health (default 180)
 #   FAIRWATCH_ES_JAVA_HOME      JDK to run with (default: java on PATH, 17 or newer)
+# A state dir holds one layout: do not start a dir made for one node as a cluster or back.
+# `pid N` prints node N's pid (tests kill it to simulate a crash); `start` starts whichever
+# node is not running and waits until the cluster has all its nodes.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 project=$here/es-node
 state=${FAIRWATCH_ES_DIR:-/var/tmp/fairwatch-es}
 port=${FAIRWATCH_TEST_ES_PORT:-59200}
 transport_port=${FAIRWATCH_TEST_ES_TRANSPORT_PORT:-$((port + 100))}
+nodes=${FAIRWATCH_ES_NODES:-1}
+cluster=${FAIRWATCH_ES_CLUSTER:-fairwatch-dev}
 heap=${FAIRWATCH_ES_HEAP:-1g}
 timeout=${FAIRWATCH_ES_START_TIMEOUT:-180}
-pidfile=$state/node.pid
-log=$state/logs/node.log
 url=http://127.0.0.1:$port
 main_class=fairwatch.esnode.EsNode
 
 die() { echo "elasticsearch: $*" >&2; exit 1; }
+
+[[ $nodes =~ ^[12]$ ]] || die "FAIRWATCH_ES_NODES must be 1 or 2, got '$nodes'"
+
+# Node N's files, ports and name.
+node_dir() { if (($1 == 1)); then echo "$state"; else echo "$state/node$1"; fi; }
+node_http() { echo $((port + $1 - 1)); }
+node_transport() { echo $((transport_port + $1 - 1)); }
+node_name() { if ((nodes == 1)); then echo fairwatch-es; else echo "fairwatch-es-$1"; fi; }
+node_url() { echo "http://127.0.0.1:$(node_http "$1")"; }
+all_urls() {
+  local i out=()
+  for i in $(seq "$nodes"); do out+=("$(node_url "$i")"); done
+  (IFS=,; echo "${out[*]}")
+}
 
 java_bin() {
   if [ -n "${FAIRWATCH_ES_JAVA_HOME:-}" ]; then echo "$FAIRWATCH_ES_JAVA_HOME/bin/java"; else command -v java; fi
@@ -76,69 +98,108 @@ classpath_ok() {
 
 # The pid file is trusted only while it names our launcher (pids get reused).
 running_pid() {
+  local pidfile pid
+  pidfile=$(node_dir "$1")/node.pid
   [ -f "$pidfile" ] || return 1
-  local pid
   pid=$(cat "$pidfile")
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$main_class" || return 1
   echo "$pid"
 }
 
+# Healthy: every node has joined and every primary is assigned (yellow or green).
 healthy() {
-  curl -fsS -m 5 "$url/_cluster/health?wait_for_status=yellow&timeout=2s" 2>/dev/null |
-    grep -Eq '"status":"(green|yellow)"'
+  local i
+  for i in $(seq "$nodes"); do
+    running_pid "$i" >/dev/null || continue
+    curl -fsS -m 5 "$(node_url "$i")/_cluster/health?wait_for_status=yellow&wait_for_nodes=$nodes&timeout=2s" 2>/dev/null |
+      grep -Eq '"status":"(green|yellow)".*"timed_out":false|"timed_out":false.*"status":"(green|yellow)"' && return 0
+  done
+  return 1
+}
+
+# Discovery: alone, or node 1 as the one master-eligible node that node 2 finds. Two
+# master-eligible nodes would be no safer: a master needs a majority of them, so losing either
+# of two could stall the cluster, while a data-only second node can die and come back freely.
+cluster_settings() {
+  local i=$1 seeds
+  if ((nodes == 1)); then
+    echo "-Des.setting.discovery.type=single-node"
+    return
+  fi
+  seeds="127.0.0.1:$(node_transport 1)"
+  echo "-Des.setting.discovery.seed_hosts=$seeds"
+  if ((i == 1)); then
+    echo "-Des.setting.cluster.initial_master_nodes=$(node_name 1)"
+  else
+    echo "-Des.setting.node.roles=data,ingest"
+  fi
+}
+
+start_node() {
+  local i=$1 dir pid java cp http
+  dir=$(node_dir "$i")
+  http=$(node_http "$i")
+  curl -fsS -m 2 "http://127.0.0.1:$http" >/dev/null 2>&1 &&
+    die "port $http already answers but is not the node from $dir/node.pid; stop it or set FAIRWATCH_TEST_ES_PORT"
+  mkdir -p "$dir/home" "$dir/data" "$dir/logs"
+  java=$(java_bin)
+  cp="$state/build/classes:$(cat "$state/build/classpath.txt")"
+  # setsid: the node outlives the shell that started it (make, CI) until `stop`.
+  # shellcheck disable=SC2046  # cluster_settings prints one -D option per line
+  setsid "$java" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dfile.encoding=UTF-8 -Dlog4j2.formatMsgNoLookups=true -Dlog4j2.disable.jmx=true \
+    -Dio.netty.noUnsafe=true -Dio.netty.noKeySetOptimization=true \
+    -Dio.netty.recycler.maxCapacityPerThread=0 -Djna.nosys=true \
+    -cp "$cp" \
+    -Des.setting.path.home="$dir/home" -Des.setting.path.data="$dir/data" \
+    -Des.setting.path.logs="$dir/logs" \
+    -Des.setting.cluster.name="$cluster" -Des.setting.node.name="$(node_name "$i")" \
+    -Des.setting.network.host=127.0.0.1 -Des.setting.http.port="$http" \
+    -Des.setting.transport.port="$(node_transport "$i")" $(cluster_settings "$i") \
+    -Des.setting.cluster.routing.allocation.disk.threshold_enabled=false \
+    -Des.setting.action.auto_create_index=false \
+    "$main_class" </dev/null >>"$dir/logs/node.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$dir/node.pid"
 }
 
 start() {
-  if pid=$(running_pid); then
-    healthy && { echo "elasticsearch: already running at $url (pid $pid)"; return; }
-  else
-    curl -fsS -m 2 "$url" >/dev/null 2>&1 &&
-      die "port $port already answers but is not the node from $pidfile; stop it or set FAIRWATCH_TEST_ES_PORT"
-    ensure_packages
-    build
-    mkdir -p "$state/home" "$state/data" "$state/logs"
-    local java cp
-    java=$(java_bin)
-    cp="$state/build/classes:$(cat "$state/build/classpath.txt")"
-    # setsid: the node outlives the shell that started it (make, CI) until `stop`.
-    setsid "$java" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true \
-      -Dfile.encoding=UTF-8 -Dlog4j2.formatMsgNoLookups=true -Dlog4j2.disable.jmx=true \
-      -Dio.netty.noUnsafe=true -Dio.netty.noKeySetOptimization=true \
-      -Dio.netty.recycler.maxCapacityPerThread=0 -Djna.nosys=true \
-      -cp "$cp" \
-      -Des.setting.path.home="$state/home" -Des.setting.path.data="$state/data" \
-      -Des.setting.path.logs="$state/logs" \
-      -Des.setting.cluster.name=fairwatch-dev -Des.setting.node.name=fairwatch-es \
-      -Des.setting.network.host=127.0.0.1 -Des.setting.http.port="$port" \
-      -Des.setting.transport.port="$transport_port" -Des.setting.discovery.type=single-node \
-      -Des.setting.cluster.routing.allocation.disk.threshold_enabled=false \
-      -Des.setting.action.auto_create_index=false \
-      "$main_class" </dev/null >>"$log" 2>&1 &
-    pid=$!
-    echo "$pid" >"$pidfile"
-  fi
+  local i pid started=()
+  for i in $(seq "$nodes"); do
+    running_pid "$i" >/dev/null && continue
+    if ((${#started[@]} == 0)); then
+      ensure_packages
+      build
+    fi
+    start_node "$i"
+    started+=("$i")
+  done
   local waited=0
   until healthy; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$log" >&2
-      rm -f "$pidfile"
-      die "the node exited during start-up; full log: $log"
-    fi
+    for i in "${started[@]}"; do
+      # kill -0 on the pid written at start: right after the fork it is not java yet.
+      if ! kill -0 "$(cat "$(node_dir "$i")/node.pid")" 2>/dev/null; then
+        tail -n 20 "$(node_dir "$i")/logs/node.log" >&2
+        rm -f "$(node_dir "$i")/node.pid"
+        die "node $i exited during start-up; full log: $(node_dir "$i")/logs/node.log"
+      fi
+    done
     if ((waited >= timeout)); then
-      tail -n 20 "$log" >&2
-      die "no green/yellow health at $url after ${timeout}s (pid $pid still running); log: $log"
+      tail -n 20 "$state/logs/node.log" >&2
+      die "no green/yellow health with $nodes node(s) at $url after ${timeout}s; logs: $state/logs/node.log"
     fi
     sleep 1
     waited=$((waited + 1))
   done
-  echo "elasticsearch: running at $url (pid $pid, log $log)"
+  for i in $(seq "$nodes"); do
+    echo "elasticsearch: node $i running at $(node_url "$i") (pid $(running_pid "$i"), log $(node_dir "$i")/logs/node.log)"
+  done
 }
 
-stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    rm -f "$pidfile"
-    echo "elasticsearch: not running"
+stop_node() {
+  local i=$1 pid
+  if ! pid=$(running_pid "$i"); then
+    rm -f "$(node_dir "$i")/node.pid"
     return
   fi
   kill -TERM "$pid"
@@ -147,26 +208,46 @@ stop() {
     sleep 0.5
   done
   if kill -0 "$pid" 2>/dev/null; then
-    echo "elasticsearch: pid $pid did not stop within 30s; killing it" >&2
+    echo "elasticsearch: node $i (pid $pid) did not stop within 30s; killing it" >&2
     kill -KILL "$pid"
   fi
-  rm -f "$pidfile"
-  echo "elasticsearch: stopped"
+  rm -f "$(node_dir "$i")/node.pid"
+  echo "elasticsearch: node $i stopped"
+}
+
+stop() {
+  local i
+  # Data nodes first, the master last, so the cluster never waits for a lost master.
+  for i in $(seq "$nodes" -1 1); do stop_node "$i"; done
+}
+
+status() {
+  local i code=0 pid
+  for i in $(seq "$nodes"); do
+    if pid=$(running_pid "$i"); then
+      echo "elasticsearch: node $i running at $(node_url "$i") (pid $pid)"
+    else
+      echo "elasticsearch: node $i not running"
+      code=3
+    fi
+  done
+  if ((code == 0)) && ! healthy; then
+    echo "elasticsearch: running but not healthy with $nodes node(s); log: $state/logs/node.log"
+    code=1
+  fi
+  return "$code"
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   restart) stop; start ;;
-  status)
-    if pid=$(running_pid) && healthy; then
-      echo "elasticsearch: running at $url (pid $pid)"
-    elif pid=$(running_pid); then
-      echo "elasticsearch: pid $pid is running but $url is not healthy; log: $log"; exit 1
-    else
-      echo "elasticsearch: not running"; exit 3
-    fi
+  status) status ;;
+  env) echo "FAIRWATCH_TEST_ES_URL=$(all_urls)" ;;
+  pid)
+    n=${2:-1}
+    [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= nodes)) || die "no node '$n' (FAIRWATCH_ES_NODES=$nodes)"
+    running_pid "$n" || die "node $n is not running"
     ;;
-  env) echo "FAIRWATCH_TEST_ES_URL=$url" ;;
-  *) echo "usage: $0 start|stop|restart|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|status|env|pid [NODE]" >&2; exit 2 ;;
 esac

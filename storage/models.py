@@ -405,6 +405,8 @@ class AlertOutbox(Base):
         Index("ix_alert_outbox_status_due_at", "status", "due_at"),
         _NO_ID_REUSE,
     )
+
+
 class DocumentEvent(Base):
     """A change in a document's life seen by a crawl: revised, repealed, removed, restored."""
 

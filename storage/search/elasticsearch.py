@@ -1,4 +1,4 @@
-"""The production search index: Elasticsearch (7.17, the official client of the same major).
+"""The production search index: Elasticsearch 8.x (the official client of the same major).
 
 Documents live in a versioned index `<prefix>-v<N>` reached through the alias `<prefix>`;
 every versioned index is created from the composable template `<prefix>`
@@ -8,6 +8,7 @@ is never empty. Writes go through bounded bulk requests with retries
 (storage.search.es_bulk); client errors become storage.errors (storage.search.es_errors).
 
     index = ElasticsearchIndex("http://127.0.0.1:59200", index_prefix="fairwatch")
+    cluster = ElasticsearchIndex("http://10.0.0.1:9200,http://10.0.0.2:9200", replicas=1)
     index.ensure()
     index.index(documents)
     index.refresh()
@@ -18,6 +19,8 @@ Production: see README.md, "Pointing production at an Elasticsearch cluster".
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import re
 import time
@@ -29,10 +32,10 @@ from urllib.parse import urlsplit, urlunsplit
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
 
-from storage.errors import IndexUnavailable, InvalidQuery
+from storage.errors import IndexUnavailable, InvalidQuery, SearchError
 from storage.search.base import IndexedDocument, SearchIndex, SearchQuery, SearchResult
 from storage.search.es_bulk import BulkItem, BulkSender
-from storage.search.es_errors import translate_es_error
+from storage.search.es_errors import CLIENT_ERRORS, RETRY_STATUSES, translate_es_error
 from storage.search.es_query import build_request, parse_response
 from storage.search.es_schema import FORMAT_VERSION, document_source, index_template
 from storage.search.tokens import DEFAULT_DICTIONARY, ChineseTokenizer
@@ -52,10 +55,28 @@ def _safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-class ElasticsearchIndex(SearchIndex):
-    """SearchIndex on an Elasticsearch 7.x node or cluster.
+def _dumps(obj: Any) -> str:
+    # The same compact, UTF-8-preserving form the client's own serializer writes.
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
-    `url` may embed credentials (https://user:password@host:9200); `username`/`password`,
+
+def split_urls(url: str) -> list[str]:
+    """The node URLs of `url`: one URL, or several separated by commas (a cluster)."""
+    urls = [u.strip() for u in url.split(",") if u.strip()]
+    if not urls:
+        raise ValueError("Elasticsearch URL is empty")
+    for u in urls:
+        if not u.startswith(("http://", "https://")):
+            raise ValueError(f"Elasticsearch URL must start with http:// or https://, got {u!r}")
+    return urls
+
+
+class ElasticsearchIndex(SearchIndex):
+    """SearchIndex on an Elasticsearch 8.x node or cluster.
+
+    `url` is one node or several, comma-separated: the client spreads requests over them and
+    moves on to the next when one is unreachable (our retries, see BulkSender, give it the
+    chance). It may embed credentials (https://user:password@host:9200); `username`/`password`,
     `ca_certs` and `verify_certs` configure them explicitly. `shards`/`replicas` apply to
     indices created from now on (a single dev node needs 0 replicas to be green).
     """
@@ -79,8 +100,7 @@ class ElasticsearchIndex(SearchIndex):
         initial_backoff: float = 0.5,
         cooldown: float = 30.0,
     ) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"Elasticsearch URL must start with http:// or https://, got {url!r}")
+        urls = split_urls(url)
         if not _PREFIX.match(index_prefix):
             raise ValueError(
                 "index_prefix must be lower-case letters, digits, '-', '_' or '.', "
@@ -94,22 +114,38 @@ class ElasticsearchIndex(SearchIndex):
         self.alias = index_prefix
         self.shards = shards
         self.replicas = replicas
-        self.location = f"{_safe_url(url)} [{index_prefix}]"
+        self.location = f"{','.join(_safe_url(u) for u in urls)} [{index_prefix}]"
         self.tokenizer = ChineseTokenizer(dictionary)
         options: dict[str, Any] = {
-            "timeout": timeout,
+            "request_timeout": timeout,
             # Retries are ours (BulkSender), so they back off and are counted in one place.
             "max_retries": 0,
             "verify_certs": verify_certs,
         }
         if username is not None:
-            options["http_auth"] = (username, password or "")
+            options["basic_auth"] = (username, password or "")
         if ca_certs:
             options["ca_certs"] = ca_certs
         try:
-            self.client = Elasticsearch([url], **options)
-        except es_exc.ImproperlyConfigured as exc:
-            raise translate_es_error(exc, location=self.location, action="connecting") from exc
+            # On a cluster, a request whose node is unreachable moves to the next node at once
+            # (every request we send may be repeated: bulk actions carry their _id). Answers
+            # with an error status are left to our retries, which back off.
+            self.client = Elasticsearch(
+                urls, **{**options, "max_retries": len(urls) - 1, "retry_on_status": ()}
+            )
+        except (ValueError, TypeError) as exc:
+            raise SearchError(
+                f"{self.location}: client configuration refused while connecting: {exc}"
+            ) from exc
+        # Reads are idempotent: on a cluster each node also gets a client of its own, and a
+        # read that finds its node gone (or answering 5xx) is sent to the next node at once, so
+        # searches keep answering while one is down. One client per node, because the shared
+        # client's pool sets aside every node that answered 5xx once (e.g. a write refused
+        # while the master was away) and would then send reads to the dead one.
+        self._readers = [self.client]
+        if len(urls) > 1:
+            self._readers = [Elasticsearch([u], **options) for u in urls]
+        self._turn = itertools.count()
         self._bulk = BulkSender(
             client=self.client,
             location=self.location,
@@ -118,7 +154,6 @@ class ElasticsearchIndex(SearchIndex):
             max_retries=max_retries,
             initial_backoff=initial_backoff,
         )
-        self._serializer = self.client.transport.serializer
         # After writes gave up on an unreachable node, later writes fail at once for
         # `cooldown` seconds instead of each waiting through its retries (a crawl keeps
         # going; its documents stay pending for `fairwatch index sync`).
@@ -133,8 +168,25 @@ class ElasticsearchIndex(SearchIndex):
     def _call(self, action: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except es_exc.ElasticsearchException as exc:
+        except CLIENT_ERRORS as exc:
             raise translate_es_error(exc, location=self.location, action=action) from exc
+
+    def _read(self, method: str, **kwargs: Any) -> Any:
+        """`client.<method>(**kwargs)` on the next node, trying the others if it is down."""
+        start = next(self._turn)
+        last: Exception | None = None
+        for k in range(len(self._readers)):
+            client = self._readers[(start + k) % len(self._readers)]
+            try:
+                return getattr(client, method)(**kwargs)
+            except (es_exc.ConnectionError, es_exc.ConnectionTimeout) as exc:
+                last = exc
+            except es_exc.ApiError as exc:
+                if exc.status_code not in RETRY_STATUSES:
+                    raise
+                last = exc
+        assert last is not None
+        raise last
 
     def _versioned(self) -> list[str]:
         """Existing `<prefix>-v<N>` indices, oldest first."""
@@ -166,14 +218,14 @@ class ElasticsearchIndex(SearchIndex):
             "installing the index template",
             self.client.indices.put_index_template,
             name=self.alias,
-            body=index_template(self.alias, shards=self.shards, replicas=self.replicas),
+            **index_template(self.alias, shards=self.shards, replicas=self.replicas),
         )
 
     def _items(self, docs: Iterable[IndexedDocument]) -> Iterator[BulkItem]:
-        dumps = self._serializer.dumps
         for doc in docs:
-            header = dumps({"index": {"_id": str(doc.doc_id)}})
-            yield BulkItem(doc.doc_id, f"{header}\n{dumps(document_source(doc, self.tokenizer))}\n")
+            header = _dumps({"index": {"_id": str(doc.doc_id)}})
+            source = _dumps(document_source(doc, self.tokenizer))
+            yield BulkItem(doc.doc_id, f"{header}\n{source}\n")
 
     # -- SearchIndex ----------------------------------------------------------------------
 
@@ -188,13 +240,13 @@ class ElasticsearchIndex(SearchIndex):
         try:
             self.client.indices.create(index=name, aliases={self.alias: {}})
             logger.info("created search index %s behind alias %s", name, self.alias)
-        except es_exc.RequestError as exc:
+        except es_exc.BadRequestError as exc:
             # Another process created it first: fine if the alias now exists.
             if exc.error != "resource_already_exists_exception" or not self._aliased():
                 raise translate_es_error(
                     exc, location=self.location, action=f"creating index {name}"
                 ) from exc
-        except es_exc.ElasticsearchException as exc:
+        except CLIENT_ERRORS as exc:
             raise translate_es_error(
                 exc, location=self.location, action=f"creating index {name}"
             ) from exc
@@ -216,8 +268,7 @@ class ElasticsearchIndex(SearchIndex):
         return self._write(self._items(docs))
 
     def delete(self, doc_ids: Iterable[int]) -> None:
-        dumps = self._serializer.dumps
-        self._write(BulkItem(i, dumps({"delete": {"_id": str(i)}}) + "\n") for i in doc_ids)
+        self._write(BulkItem(i, _dumps({"delete": {"_id": str(i)}}) + "\n") for i in doc_ids)
 
     def _write(self, items: Iterable[BulkItem]) -> int:
         now = time.monotonic()
@@ -244,8 +295,12 @@ class ElasticsearchIndex(SearchIndex):
         terms = self.tokenizer.query_terms(query.text)
         body = build_request(query, terms)
         try:
-            response = self.client.search(index=self.alias, **body)
-        except es_exc.RequestError as exc:
+            # A shard copy lost mid-search is retried on another copy by the node; if none
+            # answers, an error beats a result that silently misses documents.
+            response = self._read(
+                "search", index=self.alias, allow_partial_search_results=False, **body
+            )
+        except es_exc.BadRequestError as exc:
             # A 400 on a search we built is a cursor the node cannot use, or our bug.
             if query.after:
                 raise InvalidQuery(
@@ -254,7 +309,7 @@ class ElasticsearchIndex(SearchIndex):
             raise translate_es_error(
                 exc, location=self.location, action=f"searching {query.text!r}"
             ) from exc
-        except es_exc.ElasticsearchException as exc:
+        except CLIENT_ERRORS as exc:
             raise translate_es_error(
                 exc, location=self.location, action=f"searching {query.text!r}"
             ) from exc
@@ -275,7 +330,12 @@ class ElasticsearchIndex(SearchIndex):
             if after is not None:
                 body["search_after"] = after
             response = self._call(
-                "listing indexed documents", self.client.search, index=self.alias, **body
+                "listing indexed documents",
+                self._read,
+                "search",
+                index=self.alias,
+                allow_partial_search_results=False,
+                **body,
             )
             hits = response["hits"]["hits"]
             for hit in hits:
@@ -289,10 +349,11 @@ class ElasticsearchIndex(SearchIndex):
         return set(self.indexed_versions())
 
     def count(self) -> int:
-        return int(self._call("counting", self.client.count, index=self.alias)["count"])
+        return int(self._call("counting", self._read, "count", index=self.alias)["count"])
 
     def close(self) -> None:
-        self.client.transport.close()
+        for client in {id(c): c for c in [self.client, *self._readers]}.values():
+            client.close()
 
     # -- maintenance ----------------------------------------------------------------------
 
@@ -317,7 +378,7 @@ class ElasticsearchIndex(SearchIndex):
                 "restoring the refresh interval",
                 self.client.indices.put_settings,
                 index=name,
-                body={"index": {"refresh_interval": None}},
+                settings={"index": {"refresh_interval": None}},
             )
             self._call("refreshing the new index", self.client.indices.refresh, index=name)
         except BaseException:
@@ -328,9 +389,7 @@ class ElasticsearchIndex(SearchIndex):
         old = self._aliased()
         actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
         actions.append({"add": {"index": name, "alias": self.alias}})
-        self._call(
-            "swapping the alias", self.client.indices.update_aliases, body={"actions": actions}
-        )
+        self._call("swapping the alias", self.client.indices.update_aliases, actions=actions)
         logger.info("alias %s now points to %s (%d documents)", self.alias, name, written)
         for stale in [i for i in self._versioned() if i != name]:
             self._call(f"dropping {stale}", self.client.indices.delete, index=stale)
@@ -340,7 +399,7 @@ class ElasticsearchIndex(SearchIndex):
     def _drop_quietly(self, name: str) -> None:
         try:
             self.client.indices.delete(index=name, ignore_unavailable=True)
-        except es_exc.ElasticsearchException:
+        except CLIENT_ERRORS:
             logger.warning("could not delete the unfinished index %s", name, exc_info=True)
 
     def drop(self) -> None:

@@ -23,9 +23,35 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
 
 from storage.errors import IndexUnavailable
-from storage.search.es_errors import RETRY_STATUSES, DocumentsRejected, translate_es_error
+from storage.search.es_errors import (
+    CLIENT_ERRORS,
+    RETRY_STATUSES,
+    DocumentsRejected,
+    translate_es_error,
+)
 
 logger = logging.getLogger(__name__)
+
+
+_REASON_CHARS = 300  # a reason may quote the whole refused value
+
+
+def _refusal(error: dict[str, Any]) -> str:
+    """The node's reason for refusing one document, with its root cause.
+
+    Since 8.x the item error is a generic document_parsing_exception whose caused_by chain
+    holds what was actually wrong (e.g. an immense term).
+    """
+    parts = [f"{error.get('type')}: {str(error.get('reason'))[:_REASON_CHARS]}"]
+    cause = error.get("caused_by")
+    while isinstance(cause, dict):
+        deepest = cause
+        cause = cause.get("caused_by")
+    if error.get("caused_by"):
+        parts.append(
+            f"caused by {deepest.get('type')}: {str(deepest.get('reason'))[:_REASON_CHARS]}"
+        )
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -101,10 +127,10 @@ class BulkSender:
         while True:
             body = "".join(item.payload for item in pending)
             try:
-                response = self.client.bulk(body=body, index=index)
-            except es_exc.TransportError as exc:
-                retryable = isinstance(exc, es_exc.ConnectionError) or (
-                    exc.status_code in RETRY_STATUSES
+                response = self.client.bulk(operations=body, index=index)
+            except CLIENT_ERRORS as exc:
+                retryable = isinstance(exc, (es_exc.ConnectionError, es_exc.ConnectionTimeout)) or (
+                    isinstance(exc, es_exc.ApiError) and exc.status_code in RETRY_STATUSES
                 )
                 if retryable and attempt < self.max_retries:
                     self._wait(attempt, f"bulk request failed: {exc}")
@@ -122,7 +148,7 @@ class BulkSender:
                 elif outcome.get("status") in RETRY_STATUSES:
                     retry.append(item)
                 else:
-                    rejected[item.doc_id] = f"{error.get('type')}: {error.get('reason')}"
+                    rejected[item.doc_id] = _refusal(error)
             if not retry:
                 return written
             if attempt >= self.max_retries:

@@ -37,7 +37,13 @@ class DocumentsRejected(SearchError):
         return sorted(self.reasons)
 
 
-def _reason(exc: es_exc.TransportError) -> str:
+# What the client raises (8.x): ApiError for every answer with an error status, and the
+# transport's TransportError (ConnectionError, ConnectionTimeout, SSLError, SerializationError)
+# for requests that got no usable answer.
+CLIENT_ERRORS = (es_exc.ApiError, es_exc.TransportError)
+
+
+def _reason(exc: es_exc.ApiError) -> str:
     info = exc.info
     if isinstance(info, dict):
         error = info.get("error")
@@ -49,6 +55,13 @@ def _reason(exc: es_exc.TransportError) -> str:
     return str(exc.error)
 
 
+def _cause(exc: es_exc.TransportError) -> str:
+    """The transport's message, with the underlying error (refused, reset, bad cert...)."""
+    causes = [str(e) for e in exc.errors if str(e)]
+    message = str(exc.message)
+    return f"{message}: {causes[-1]}" if causes and causes[-1] not in message else message
+
+
 def translate_es_error(exc: Exception, *, location: str, action: str) -> SearchError:
     """Our error for an exception of the elasticsearch client; the caller raises it `from exc`.
 
@@ -56,7 +69,7 @@ def translate_es_error(exc: Exception, *, location: str, action: str) -> SearchE
     """
     if isinstance(exc, es_exc.SSLError):
         return IndexUnavailable(
-            f"TLS handshake failed while {action}: {exc.info or exc.error}; "
+            f"TLS handshake failed while {action}: {_cause(exc)}; "
             "check es_ca_certs / es_verify_certs",
             location=location,
         )
@@ -64,7 +77,7 @@ def translate_es_error(exc: Exception, *, location: str, action: str) -> SearchE
         return IndexUnavailable(f"timed out while {action}", location=location)
     if isinstance(exc, es_exc.ConnectionError):
         return IndexUnavailable(
-            f"cannot reach Elasticsearch while {action} ({exc.info or exc.error}); "
+            f"cannot reach Elasticsearch while {action} ({_cause(exc)}); "
             "is the node running? (scripts/elasticsearch.sh status)",
             location=location,
         )
@@ -80,7 +93,9 @@ def translate_es_error(exc: Exception, *, location: str, action: str) -> SearchE
             "create it with `fairwatch index rebuild`",
             location=location,
         )
-    if isinstance(exc, es_exc.TransportError):
+    if isinstance(exc, es_exc.UnsupportedProductError):
+        return SearchError(f"{location}: not an Elasticsearch server while {action}: {exc}")
+    if isinstance(exc, es_exc.ApiError):
         status = exc.status_code
         if isinstance(status, int) and status in RETRY_STATUSES:
             return IndexUnavailable(
@@ -90,8 +105,6 @@ def translate_es_error(exc: Exception, *, location: str, action: str) -> SearchE
         return SearchError(
             f"{location}: Elasticsearch refused {action} (HTTP {status}): {_reason(exc)}"
         )
-    if isinstance(exc, es_exc.ImproperlyConfigured):  # not an ElasticsearchException in 7.x
-        return SearchError(f"{location}: client configuration refused while {action}: {exc}")
-    if isinstance(exc, es_exc.ElasticsearchException):
-        return SearchError(f"{location}: {action} failed: {exc}")
+    if isinstance(exc, es_exc.TransportError):  # e.g. SerializationError
+        return SearchError(f"{location}: {action} failed: {_cause(exc)}")
     raise TypeError(f"not an elasticsearch exception: {exc!r}")

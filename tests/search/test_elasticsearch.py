@@ -36,7 +36,7 @@ pytestmark = pytest.mark.elasticsearch
 def raw(es_url: str) -> Iterator[Elasticsearch]:
     client = Elasticsearch([es_url])
     yield client
-    client.transport.close()
+    client.close()
 
 
 # -- a fault-injecting proxy in front of the real node ---------------------------------------
@@ -162,8 +162,17 @@ def test_ensure_creates_a_versioned_index_behind_an_alias_from_a_template(
     assert mapping["_meta"]["fairwatch_format"] == FORMAT_VERSION
     assert mapping["properties"]["body_words"]["analyzer"] == "whitespace"
     assert mapping["properties"]["body"]["analyzer"] == "fw_grams"
-    for name in ("source_id", "issuer", "region", "kind", "platform", "doc_number",
-                 "standards", "grade", "review_status"):
+    for name in (
+        "source_id",
+        "issuer",
+        "region",
+        "kind",
+        "platform",
+        "doc_number",
+        "standards",
+        "grade",
+        "review_status",
+    ):
         assert mapping["properties"][name]["type"] == "keyword", name
     assert mapping["properties"]["published"]["type"] == "date"
 
@@ -379,3 +388,57 @@ def test_bad_settings_are_refused_by_name(kwargs: dict, needle: str) -> None:
 
 def test_search_errors_share_the_storage_tree() -> None:
     assert issubclass(DocumentsRejected, SearchError)
+
+
+# -- the server, and several node URLs ---------------------------------------------------------
+
+
+def test_the_node_is_elasticsearch_8(raw: Elasticsearch) -> None:
+    # What the client and the README promise: the tests run against an 8.x server.
+    info = raw.info()
+    assert info["version"]["number"].split(".")[0] == "8", info
+    assert info["tagline"] == "You Know, for Search" and info["cluster_name"]
+
+
+def _dead_url() -> str:
+    return f"http://127.0.0.1:{closed_port()}"
+
+
+def test_reads_go_on_when_one_of_several_urls_is_down(es_url: str, prefix: str) -> None:
+    # Nothing listens on the first URL: every read must still answer, from the live node.
+    index = ElasticsearchIndex(f"{_dead_url()},{es_url}", index_prefix=prefix)
+    try:
+        index.ensure()
+        assert index.index(CORPUS) == len(CORPUS)
+        index.refresh()
+        for _ in range(4):  # each read starts at the next URL in turn
+            found = index.search(SearchQuery(text="本地企业", size=50))
+            assert {h.doc_id for h in found.hits} == EXPECTED["本地企业"]
+            assert index.count() == len(CORPUS)
+        assert set(index.indexed_versions()) == {d.doc_id for d in CORPUS}
+    finally:
+        index.drop()
+        index.close()
+
+
+def test_reads_fail_clearly_when_every_url_is_down(prefix: str) -> None:
+    index = ElasticsearchIndex(f"{_dead_url()},{_dead_url()}", index_prefix=prefix, timeout=2)
+    try:
+        with pytest.raises(IndexUnavailable, match="cannot reach Elasticsearch"):
+            index.search(SearchQuery(text="本地企业"))
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("", "empty"),
+        (" , ", "empty"),
+        ("http://127.0.0.1:9200,ftp://127.0.0.1:9200", "'ftp://127.0.0.1:9200'"),
+        ("127.0.0.1:9200", "'127.0.0.1:9200'"),
+    ],
+)
+def test_bad_search_urls_are_named(url: str, needle: str) -> None:
+    with pytest.raises(ValueError, match=needle):
+        ElasticsearchIndex(url)

@@ -12,14 +12,11 @@ is stored, the rest is marked failed in the index stage, and after a restart
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,89 +27,21 @@ from storage import repository
 from storage.db import Database
 from storage.search.elasticsearch import ElasticsearchIndex
 from tests.crawl.runner import REPO, cli_env, fairwatch
+from tests.search.es_nodes import EsNodes, wait_for
 from tests.site import FixtureSite
 
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.timeout(900)]
 logger = logging.getLogger(__name__)
 
-SCRIPT = REPO / "scripts" / "elasticsearch.sh"
-SHARED_STATE = Path(os.environ.get("FAIRWATCH_ES_DIR", "/var/tmp/fairwatch-es"))
 PAGES = 250  # generated detail pages the site serves (three list pages)
 BEFORE_STOP = 100  # pages served before the gate closes; a multiple of INDEX_BATCH
 INDEX_BATCH = 10  # FAIRWATCH_CRAWL_INDEX_BATCH: the crawl indexes every 10 documents
 SOURCE = "fixture-gen"
 
 
-def _free_ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-def wait_for(what: str, check: Callable[[], bool], *, timeout: float, every: float = 0.2) -> float:
-    """Poll check until true; seconds it took. Fails naming `what` after timeout seconds."""
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > timeout:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(every)
-    return time.monotonic() - start
-
-
-class EsNode:
-    """A private node run by scripts/elasticsearch.sh in its own state dir."""
-
-    def __init__(self, state: Path) -> None:
-        self.state = state
-        http, transport = _free_ports(2)
-        self.url = f"http://127.0.0.1:{http}"
-        self.env = {
-            **os.environ,
-            "FAIRWATCH_ES_DIR": str(state),
-            "FAIRWATCH_TEST_ES_PORT": str(http),
-            "FAIRWATCH_TEST_ES_TRANSPORT_PORT": str(transport),
-            "FAIRWATCH_ES_HEAP": "256m",
-            "FAIRWATCH_ES_START_TIMEOUT": "300",
-        }
-        # The launcher compiled for the shared node, when there is one: the script checks
-        # its stamp and classpath and skips Maven (minutes on a busy machine).
-        warm = SHARED_STATE / "build"
-        if (warm / "stamp").is_file() and (warm / "classes").is_dir():
-            shutil.copytree(warm, state / "build", ignore=shutil.ignore_patterns("maven.log"))
-
-    def _script(self, action: str) -> float:
-        start = time.monotonic()
-        done = subprocess.run(
-            ["bash", str(SCRIPT), action],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            log = self.state / "logs" / "node.log"
-            tail = log.read_text(errors="replace")[-3000:] if log.is_file() else "(no log)"
-            pytest.fail(
-                f"elasticsearch.sh {action} failed ({done.returncode}): {done.stderr}\n{tail}"
-            )
-        return time.monotonic() - start
-
-    def start(self) -> float:
-        return self._script("start")
-
-    def stop(self) -> float:
-        return self._script("stop")
-
-
 @pytest.fixture(scope="module")
-def es_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EsNode]:
-    node = EsNode(tmp_path_factory.mktemp("es-node"))
+def es_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EsNodes]:
+    node = EsNodes(tmp_path_factory.mktemp("es-node"))
     try:
         node.start()
         yield node
@@ -139,7 +68,7 @@ def _count(client: Elasticsearch, alias: str) -> int:
 
 
 def test_node_stopped_mid_crawl_loses_nothing_and_sync_catches_up(
-    es_node: EsNode, site: FixtureSite, tmp_path: Path
+    es_node: EsNodes, site: FixtureSite, tmp_path: Path
 ) -> None:
     prefix = f"fwtest-{uuid.uuid4().hex[:12]}"
     settings = {
@@ -174,7 +103,7 @@ def test_node_stopped_mid_crawl_loses_nothing_and_sync_catches_up(
         assert _count(client, prefix) == BEFORE_STOP
         assert site.state.gen_served == BEFORE_STOP
     finally:
-        client.transport.close()
+        client.close()
     t_stop = es_node.stop()
     site.state.gen_release.set()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
 from elasticsearch import exceptions as es_exc
 
 from storage.errors import IndexUnavailable, SearchError
@@ -13,15 +14,26 @@ from storage.search.es_errors import translate_es_error
 LOCATION = "http://127.0.0.1:59200 [fairwatch]"
 
 
+def _meta(status: int) -> ApiResponseMeta:
+    return ApiResponseMeta(
+        status, "1.1", HttpHeaders(), 0.0, NodeConfig("http", "127.0.0.1", 59200)
+    )
+
+
 def _http(cls: type, status: int, kind: str) -> Exception:
+    """An error answer of the node, built the way the client builds it."""
     info = {"error": {"root_cause": [{"type": kind, "reason": f"{kind} reason"}], "type": kind}}
-    return cls(status, kind, info)
+    return cls(kind, meta=_meta(status), body=info)
 
 
 CASES = [
-    (es_exc.ConnectionError("N/A", "refused", OSError()), IndexUnavailable, "cannot reach"),
-    (es_exc.ConnectionTimeout("TIMEOUT", "timed out", OSError()), IndexUnavailable, "timed out"),
-    (es_exc.SSLError("N/A", "bad cert", OSError()), IndexUnavailable, "es_ca_certs"),
+    (
+        es_exc.ConnectionError("refused", errors=(OSError("refused"),)),
+        IndexUnavailable,
+        "cannot reach",
+    ),
+    (es_exc.ConnectionTimeout("timed out"), IndexUnavailable, "timed out"),
+    (es_exc.SSLError("bad cert", errors=(OSError("bad cert"),)), IndexUnavailable, "es_ca_certs"),
     (
         _http(es_exc.AuthenticationException, 401, "security_exception"),
         IndexUnavailable,
@@ -37,16 +49,20 @@ CASES = [
         IndexUnavailable,
         "fairwatch index rebuild",
     ),
-    (es_exc.TransportError(429, "es_rejected_execution_exception", {}), IndexUnavailable, "429"),
-    (es_exc.TransportError(503, "unavailable", {}), IndexUnavailable, "503"),
+    (_http(es_exc.ApiError, 429, "es_rejected_execution_exception"), IndexUnavailable, "429"),
+    (_http(es_exc.ApiError, 503, "unavailable"), IndexUnavailable, "503"),
     (
-        _http(es_exc.RequestError, 400, "parsing_exception"),
+        _http(es_exc.BadRequestError, 400, "parsing_exception"),
         SearchError,
         "parsing_exception",
     ),
-    (es_exc.ConflictError(409, "version_conflict", {}), SearchError, "HTTP 409"),
+    (_http(es_exc.ConflictError, 409, "version_conflict"), SearchError, "HTTP 409"),
     (es_exc.SerializationError("cannot encode"), SearchError, "cannot encode"),
-    (es_exc.ImproperlyConfigured("bad option"), SearchError, "bad option"),
+    (
+        es_exc.UnsupportedProductError("not Elasticsearch", meta=_meta(200), body={}),
+        SearchError,
+        "not an Elasticsearch server",
+    ),
 ]
 
 
@@ -63,15 +79,17 @@ def test_every_client_exception_class_is_mapped() -> None:
     upstream = {
         obj
         for _, obj in inspect.getmembers(es_exc, inspect.isclass)
-        if issubclass(obj, (es_exc.ElasticsearchException, es_exc.ImproperlyConfigured))
+        if issubclass(obj, (es_exc.ApiError, es_exc.TransportError))
     }
     covered = {type(exc) for exc, _, _ in CASES}
-    # Base classes are covered through their leaves; the rest (e.g. UnsupportedProductError,
-    # raised when the server is not Elasticsearch) must still become a SearchError.
-    bases = {es_exc.ElasticsearchException, es_exc.TransportError}
+    # Base classes are covered through their leaves; any other class must still become
+    # a SearchError.
+    bases = {es_exc.ApiError, es_exc.TransportError}
     unchecked = upstream - covered - bases
     for cls in unchecked:
-        instance = cls("N/A", "x", {}) if issubclass(cls, es_exc.TransportError) else cls("x")
+        instance = (
+            cls("x", meta=_meta(500), body={}) if issubclass(cls, es_exc.ApiError) else cls("x")
+        )
         assert isinstance(translate_es_error(instance, location=LOCATION, action="a"), SearchError)
 
 

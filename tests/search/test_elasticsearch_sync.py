@@ -168,7 +168,7 @@ def test_rebuild_command_replaces_the_index_and_marks_everything_done(
     try:
         assert set(client.indices.get_alias(name=prefix)) == {f"{prefix}-v2"}
     finally:
-        client.transport.close()
+        client.close()
     assert es_index.doc_ids() == set(stored)
     assert index_counts(db)["done"] == len(stored)
     status = cli("index", "status", search_url=es_url)

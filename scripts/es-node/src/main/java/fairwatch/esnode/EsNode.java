@@ -7,31 +7,28 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.elasticsearch.common.logging.LogConfigurator;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.env.Environment;
-import org.elasticsearch.index.mapper.MapperExtrasPlugin;
+import org.elasticsearch.node.ClasspathNode;
 import org.elasticsearch.node.InternalSettingsPreparer;
 import org.elasticsearch.node.Node;
 import org.elasticsearch.plugins.Plugin;
-import org.elasticsearch.transport.Netty4Plugin;
+import org.elasticsearch.transport.netty4.Netty4Plugin;
 
 /**
  * Runs one Elasticsearch node in this JVM with the modules that Maven Central publishes.
  *
  * <p>The distribution's launcher loads modules from a modules/ folder; here they are plain jars
- * on the classpath, so they are handed to {@link Node} as classpath plugins through its
- * protected constructor. Settings come from system properties starting with "es." (without the
- * prefix), as scripts/elasticsearch.sh passes them. The node stops cleanly on SIGTERM.
+ * on the classpath, handed to the node by {@link ClasspathNode}. Settings come from system
+ * properties starting with "es.setting." (without the prefix), as scripts/elasticsearch.sh
+ * passes them. The node stops cleanly on SIGTERM.
  */
 public final class EsNode {
 
-    private static final List<Class<? extends Plugin>> PLUGINS = List.of(Netty4Plugin.class, MapperExtrasPlugin.class);
-
-    private static final class ClasspathNode extends Node {
-        ClasspathNode(Environment environment) {
-            super(environment, PLUGINS, true);
-        }
-    }
+    // HTTP and transport, and GET /; everything else fairwatch uses (the analysis of
+    // storage.search.es_schema, highlighting, terms aggregations) is built into the server.
+    private static final List<Class<? extends Plugin>> MODULES = List.of(Netty4Plugin.class, RootPlugin.class);
 
     private EsNode() {}
 
@@ -44,6 +41,9 @@ public final class EsNode {
             }
         }
         Settings settings = builder.build();
+        // The server logs through its own facade, which the distribution's bootstrap wires to
+        // log4j; log4j itself reads log4j2.properties from the classpath.
+        LogConfigurator.configureESLogging();
         Path home = Path.of(settings.get("path.home"));
         // The node expects these folders of a distribution; both stay empty here.
         Files.createDirectories(home.resolve("modules"));
@@ -52,7 +52,7 @@ public final class EsNode {
 
         Environment environment = InternalSettingsPreparer.prepareEnvironment(
             settings, Map.of(), config, () -> settings.get("node.name", "fairwatch-es"));
-        Node node = new ClasspathNode(environment);
+        Node node = ClasspathNode.create(environment, MODULES);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
