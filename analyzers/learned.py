@@ -6,8 +6,11 @@ coefficients, thresholds and the real training rows that explain a verdict), so 
 needs neither scikit-learn nor a download; `fit` (scikit-learn) builds one and
 eval/train.py writes the shipped files.
 
-Inference is pure Python over one clause at a time: the analyzers call it only on the
-clauses a rule hit (veto) and on candidate clauses (rescue), see analyzers.second_opinion.
+Inference is numpy over a batch of clauses (`probas`): the character n-grams of all the
+clauses are packed into integer keys in one pass and looked up in the sorted keys of the
+vocabulary, and the TF-IDF dot products are sums grouped by clause. The analyzers call it
+only on the clauses a rule hit (veto) and on candidate clauses (rescue), a document's
+clauses in one batch, see analyzers.second_opinion.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
+import numpy as np
 
 from analyzers.errors import AnalyzerError
 from analyzers.normalize import normalize
@@ -68,24 +72,22 @@ class CharModel:
     veto: float = 0.2  # a weak rule hit whose clause scores below this is demoted
     rescue: float = 0.85  # a clause no rule flagged that scores at least this is 疑似
     examples: list[Example] = field(default_factory=list)
-    _postings: dict[int, list[tuple[int, float]]] | None = field(default=None, repr=False)
+    _postings: dict[int, tuple[Any, Any]] | None = field(default=None, repr=False)
+    _labels: Any = field(default=None, repr=False)
     _automaton: Any = field(default=None, repr=False)
-    _w: list[float] = field(default_factory=list, repr=False)
-    _idf2: list[float] = field(default_factory=list, repr=False)
+    _keys: Any = field(default=None, repr=False)
 
     # -- scoring
 
     def _matcher(self) -> Any:
-        # every vocabulary n-gram in one Aho-Corasick automaton: counting a clause's
-        # n-grams is one C-level pass instead of a dictionary probe per n-gram
+        # every vocabulary n-gram in one Aho-Corasick automaton, for `vector`: its order of
+        # first occurrence decides ties among a query's heaviest n-grams in `nearest`
         if self._automaton is None:
             a = ahocorasick.Automaton()
             for t, j in self.vocab.items():
                 a.add_word(t, j)
             a.make_automaton()
             self._automaton = a
-            self._w = [c * i for c, i in zip(self.coef, self.idf, strict=True)]
-            self._idf2 = [i * i for i in self.idf]
         return self._automaton
 
     def _counts(self, text: str) -> Counter[int]:
@@ -97,47 +99,78 @@ class CharModel:
         norm = math.sqrt(sum(v * v for v in vec.values()))
         return {j: v / norm for j, v in vec.items()} if norm else {}
 
+    def _key_tables(self) -> _Keys:
+        if self._keys is None:
+            self._keys = _Keys(self)
+        return self._keys
+
     def proba(self, text: str) -> float:
         """Probability that `text` is a violating clause."""
-        counts = self._counts(text)
-        if not counts:
-            return 1.0 / (1.0 + math.exp(-self.intercept))
-        ones = [j for j, c in counts.items() if c == 1]
-        dot = sum(map(self._w.__getitem__, ones))
-        sq = sum(map(self._idf2.__getitem__, ones))
-        for j, c in counts.items():
-            if c > 1:
-                tf = 1.0 + math.log(c)
-                dot += self._w[j] * tf
-                sq += self._idf2[j] * tf * tf
-        z = self.intercept + dot / math.sqrt(sq)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+        return self.probas([text])[0]
+
+    def probas(self, texts: Sequence[str]) -> list[float]:
+        """`proba` of each of `texts`, computed as one batch."""
+        if not texts:
+            return []
+        kt = self._key_tables()
+        clause, feat = kt.lookup([" ".join(normalize(x).text.split()) for x in texts])
+        n = len(texts)
+        dot = [0.0] * n
+        sq = [0.0] * n
+        if len(feat):
+            # (clause, feature) pairs with their counts: sublinear tf, then the sums per clause
+            pair, count = np.unique(clause * len(self.idf) + feat, return_counts=True)
+            cl = pair // len(self.idf)
+            j = pair % len(self.idf)
+            tf = 1.0 + np.log(count)
+            dot = np.bincount(cl, weights=kt.w[j] * tf, minlength=n).tolist()
+            sq = np.bincount(cl, weights=kt.idf2[j] * (tf * tf), minlength=n).tolist()
+        out: list[float] = []
+        for d, s in zip(dot, sq, strict=True):
+            if not s:  # no n-gram of the vocabulary
+                out.append(1.0 / (1.0 + math.exp(-self.intercept)))
+                continue
+            z = self.intercept + d / math.sqrt(s)
+            out.append(1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0)
+        return out
 
     def nearest(self, text: str, *, k: int = 3, label: bool | None = True) -> list[
         tuple[float, Example]
     ]:
         """The k real training rows most similar to `text` (cosine), optionally of one label."""
         if self._postings is None:
-            # an inverted index (feature -> (example, weight)): a query touches only the
-            # examples that share one of its n-grams
-            post: dict[int, list[tuple[int, float]]] = {}
-            for n, e in enumerate(self.examples):
-                for j, v in self.vector(e.text).items():
-                    post.setdefault(j, []).append((n, v))
-            # an n-gram shared by a large share of the examples tells none of them apart
-            cap = max(20, len(self.examples) // 8)
-            self._postings = {j: ps for j, ps in post.items() if len(ps) <= cap}
-        sims: dict[int, float] = {}
+            self._postings = self._build_postings()
         # the query's heaviest n-grams decide who is nearest; the light, common ones (long
         # postings) would only add small equal amounts to everyone
         query = sorted(self.vector(text).items(), key=lambda jv: -jv[1])[:NEAREST_TERMS]
-        for j, v in query:
-            for n, w in self._postings.get(j, ()):
-                sims[n] = sims.get(n, 0.0) + v * w
-        scored = [(sim, self.examples[n]) for n, sim in sims.items()
-                  if label is None or self.examples[n].label == label]
-        scored.sort(key=lambda se: -se[0])
-        return scored[:k]
+        parts = [(self._postings[j], v) for j, v in query if j in self._postings]
+        if not parts:
+            return []
+        who = np.concatenate([p[0] for p, _ in parts])
+        # bincount adds in input order, query term by query term, as a running sum would
+        sims = np.bincount(who, weights=np.concatenate([v * p[1] for p, v in parts]),
+                           minlength=len(self.examples))
+        touched, first = np.unique(who, return_index=True)
+        if label is not None:
+            keep = self._labels[touched] == label
+            touched, first = touched[keep], first[keep]
+        # highest similarity first; ties in the order the examples were first reached
+        order = np.lexsort((first, -sims[touched]))[:k]
+        return [(float(sims[n]), self.examples[n]) for n in touched[order].tolist()]
+
+    def _build_postings(self) -> dict[int, tuple[Any, Any]]:
+        # an inverted index (feature -> (examples, weights)): a query touches only the
+        # examples that share one of its n-grams
+        post: dict[int, list[tuple[int, float]]] = {}
+        for n, e in enumerate(self.examples):
+            for j, v in self.vector(e.text).items():
+                post.setdefault(j, []).append((n, v))
+        # an n-gram shared by a large share of the examples tells none of them apart
+        cap = max(20, len(self.examples) // 8)
+        self._labels = np.array([e.label for e in self.examples], dtype=bool)
+        return {j: (np.array([n for n, _ in ps], dtype=np.int64),
+                    np.array([v for _, v in ps], dtype=np.float64))
+                for j, ps in post.items() if len(ps) <= cap}
 
     # -- (de)serialisation
 
@@ -183,6 +216,67 @@ class CharModel:
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")),
                               encoding="utf-8")
+
+
+class _Keys:
+    """The vocabulary as sorted integer keys: each character of the vocabulary gets a dense
+    id (1..), an n-gram packs its ids `bits` apiece; a text character outside the
+    vocabulary's alphabet is 0 and ends every n-gram through it."""
+
+    def __init__(self, model: CharModel) -> None:
+        chars = sorted({c for t in model.vocab for c in t})
+        self.codes = np.array([ord(c) for c in chars], dtype=np.uint32)
+        self.bits = max(1, len(chars).bit_length())
+        lo, hi = NGRAM
+        if hi * self.bits > 62 or any(not lo <= len(t) <= hi for t in model.vocab):
+            raise AnalyzerError(f"model vocabulary does not fit {hi} x {self.bits}-bit keys")
+        cid = {c: i + 1 for i, c in enumerate(chars)}
+        keys = np.array([self._pack([cid[c] for c in t]) for t in model.vocab], dtype=np.int64)
+        feats = np.array(list(model.vocab.values()), dtype=np.int64)
+        order = np.argsort(keys)
+        self.keys, self.feats = keys[order], feats[order]
+        idf = np.array(model.idf, dtype=np.float64)
+        self.w = np.array(model.coef, dtype=np.float64) * idf
+        self.idf2 = idf * idf
+
+    def _pack(self, ids: list[int]) -> int:
+        key = 0
+        for i in ids:
+            key = (key << self.bits) | i
+        return key
+
+    def lookup(self, texts: list[str]) -> tuple[Any, Any]:
+        """(text index, feature) of every vocabulary n-gram occurrence in `texts`."""
+        joined = "\x00".join(texts)  # \x00 is outside every alphabet: no n-gram spans texts
+        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        pos = np.searchsorted(self.codes, cps)
+        pos[pos == len(self.codes)] = 0
+        ids = np.where(self.codes[pos] == cps, pos + 1, 0).astype(np.int64)
+        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+        found_at: list[Any] = []
+        found: list[Any] = []
+        key = np.zeros(len(ids), dtype=np.int64)
+        ok = np.ones(len(ids), dtype=bool)
+        lo, hi = NGRAM
+        for k in range(1, hi + 1):
+            m = len(ids) - k + 1
+            if m <= 0:
+                break
+            key = (key[:m] << self.bits) | ids[k - 1 :]
+            ok = ok[:m] & (ids[k - 1 :] > 0)
+            if k < lo:
+                continue
+            at = np.flatnonzero(ok)
+            p = np.searchsorted(self.keys, key[at])
+            p[p == len(self.keys)] = 0
+            hit = self.keys[p] == key[at]
+            found_at.append(at[hit])
+            found.append(self.feats[p[hit]])
+        if not found_at:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        at = np.concatenate(found_at)
+        return np.searchsorted(starts, at, side="right") - 1, np.concatenate(found)
 
 
 def fit(

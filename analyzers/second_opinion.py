@@ -36,7 +36,6 @@ STRONG_VETO = 0.25  # a 明显违反 hit is demoted only below veto × this
 WHOLE = 400  # texts up to this long are scored whole
 MAX_SPAN = 300  # a candidate clause reaches at most this far either side of its trigger
 TRIGGERS = 30  # strongest violation n-grams (2+ CJK characters) that make a clause a candidate
-_BOUNDS = "。！？!?；;\n|"
 _BOUND_RE = re.compile(r"[。！？!?；;\n|]")
 _CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 
@@ -88,12 +87,12 @@ class SecondOpinion:
         scores: dict[str, float] = {}  # clause text -> probability: a clause with findings
         # under several standards, or repeated in the document, is scored once
         flagged_spans: list[tuple[int, int]] = []
+        self._score(scores, [f.quote for f in res.findings
+                             if f.flagging and f.rule != LEARNED_RULE])
         for f in res.findings:
             p = None
             if f.flagging and f.rule != LEARNED_RULE:
-                p = scores.get(f.quote)
-                if p is None:
-                    p = scores[f.quote] = self.model.proba(f.quote)
+                p = scores[f.quote]
                 # weak hits yield to the model below `veto`; strong ones only when it is sure
                 limit = self.model.veto if f.grade == "疑似" else self.model.veto * STRONG_VETO
                 if p < limit:
@@ -116,17 +115,31 @@ class SecondOpinion:
         kept = dedupe(findings)
         return DocumentAnalysis(kept, [conf.get(id(f), 0.0) for f in kept])
 
+    def _score(self, scores: dict[str, float], quotes: list[str]) -> None:
+        """Model probabilities of the quotes not scored yet, as one batch."""
+        todo = [q for q in dict.fromkeys(quotes) if q not in scores]
+        scores.update(zip(todo, self.model.probas(todo), strict=True))
+
     def _candidates(self, text: str) -> list[tuple[int, int]]:
-        """Clauses (original offsets) holding a trigger n-gram: one C-level pass over the text."""
+        """Clauses (original offsets) holding a trigger n-gram: one C-level pass over the text
+        for the triggers, one regex pass for the clause bounds."""
         spans: list[tuple[int, int]] = []
         last_end = -1
+        bounds: list[int] | None = None
+        n = len(text)
         for end, ln in self._triggers.iter(text):
             i = end - ln + 1
             if i < last_end:
                 continue
-            s = max(text.rfind(ch, max(0, i - MAX_SPAN), i) for ch in _BOUNDS) + 1
-            m = _BOUND_RE.search(text, end + 1, end + 1 + MAX_SPAN)
-            e = m.end() if m else min(len(text), end + 1 + MAX_SPAN)
+            if bounds is None:
+                bounds = [m.start() for m in _BOUND_RE.finditer(text)]
+            # the last bound in [i - MAX_SPAN, i), else the start of the text
+            k = bisect_left(bounds, i) - 1
+            s = bounds[k] + 1 if k >= 0 and bounds[k] >= i - MAX_SPAN else 0
+            # the first bound in [end + 1, end + 1 + MAX_SPAN), included
+            k = bisect_left(bounds, end + 1)
+            e = (bounds[k] + 1 if k < len(bounds) and bounds[k] < end + 1 + MAX_SPAN
+                 else min(n, end + 1 + MAX_SPAN))
             while s < e and text[s] in " \t\r,，、":
                 s += 1
             spans.append((s, e))
@@ -160,6 +173,7 @@ class SecondOpinion:
         flagged = sorted(flagged)
         starts = [s for s, _ in flagged]
         reach = list(accumulate((e for _, e in flagged), max))  # furthest end so far
+        picked: list[tuple[int, int, str]] = []
         for start, end in spans:
             if not whole and end - start < MIN_CLAUSE:
                 continue
@@ -171,9 +185,10 @@ class SecondOpinion:
             # short text given alone was already picked out as the measure to judge
             if not whole and self.requires and not any(cue in quote for cue in self.requires):
                 continue
-            p = scores.get(quote)
-            if p is None:
-                p = scores[quote] = self.model.proba(quote)
+            picked.append((start, end, quote))
+        self._score(scores, [q for _, _, q in picked])
+        for start, end, quote in picked:
+            p = scores[quote]
             if p < self.model.rescue:
                 continue
             near = [(sim, e) for sim, e in self.model.nearest(quote, k=3) if e.standard]
