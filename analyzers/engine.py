@@ -180,7 +180,7 @@ class RuleEngine:
         norm = normalize(chunk)
         ntext = norm.text
         if self._anchor_rules:
-            anchors = sorted(end - ln + 1 for end, ln in self._anchor_automaton.iter(ntext))
+            anchors = sorted([end - ln + 1 for end, ln in self._anchor_automaton.iter(ntext)])
         else:
             anchors = []
         ai = 0

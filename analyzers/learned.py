@@ -225,7 +225,9 @@ class _Keys:
 
     def __init__(self, model: CharModel) -> None:
         chars = sorted({c for t in model.vocab for c in t})
-        self.codes = np.array([ord(c) for c in chars], dtype=np.uint32)
+        # code point -> id, one gather; the last entry (0) stands for every larger code point
+        self.ids = np.zeros(ord(chars[-1]) + 2, dtype=np.int64)
+        self.ids[[ord(c) for c in chars]] = np.arange(1, len(chars) + 1)
         self.bits = max(1, len(chars).bit_length())
         lo, hi = NGRAM
         if hi * self.bits > 62 or any(not lo <= len(t) <= hi for t in model.vocab):
@@ -249,9 +251,7 @@ class _Keys:
         """(text index, feature) of every vocabulary n-gram occurrence in `texts`."""
         joined = "\x00".join(texts)  # \x00 is outside every alphabet: no n-gram spans texts
         cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        pos = np.searchsorted(self.codes, cps)
-        pos[pos == len(self.codes)] = 0
-        ids = np.where(self.codes[pos] == cps, pos + 1, 0).astype(np.int64)
+        ids = self.ids.take(cps, mode="clip")
         starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
         found_at: list[Any] = []
         found: list[Any] = []
