@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 
 from analyzers.clauses import iter_chunks, iter_clause_spans
 from analyzers.findings import GRADES, DocumentAnalysis, Finding, lower_grade
@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- matching
 
-Hit = tuple[int, int, int]  # (start, end, term id) in clause-local normalised offsets
+Hit = tuple[int, int, int]  # (term id, start, end) in clause-local normalised offsets
 _ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百零〇\d]+[条章节]")
 
 
@@ -128,18 +128,13 @@ class RuleEngine:
                 self._exc_by_term.setdefault(term, exc)
         self._exc_ids = self._ids(tuple(self._exc_by_term))
         self._term_bits = [bits.get(tid, 0) for tid in range(len(self._terms))]
-        self._automaton = ahocorasick.Automaton()
-        for term, tid in self._term_ids.items():
-            self._automaton.add_word(term, (tid, len(term)))
-        self._automaton.make_automaton()
+        # pattern index = term id. A DFA: one table lookup per character whatever the
+        # number of cues (a trie that scans a node's children per character slows down
+        # with the thousands of distinct first characters of a pack with a gazetteer)
+        self._automaton = _automaton(self._terms)
         # The pre-filter: only the anchor terms, scanned over whole chunks. A clause without
         # an anchor hit costs nothing more; one with a hit gets the full scan.
-        self._anchor_automaton = ahocorasick.Automaton()
-        for tid in self._anchor_rules:
-            term = self._terms[tid]
-            self._anchor_automaton.add_word(term, len(term))
-        if self._anchor_rules:
-            self._anchor_automaton.make_automaton()
+        self._anchor_automaton = _automaton([self._terms[t] for t in self._anchor_rules])
         self._tokenizer = None
         if any(r.word for rule in pack.rules for r in rule.roles):
             self._tokenizer = _make_tokenizer(pack.dictionary)
@@ -179,8 +174,9 @@ class RuleEngine:
     ) -> Iterator[Finding]:
         norm = normalize(chunk)
         ntext = norm.text
-        if self._anchor_rules:
-            anchors = sorted([end - ln + 1 for end, ln in self._anchor_automaton.iter(ntext)])
+        if self._anchor_automaton is not None:
+            anchors = sorted([s for _, s, _ in self._anchor_automaton.find_matches_as_indexes(
+                ntext, overlapping=True)])
         else:
             anchors = []
         ai = 0
@@ -200,8 +196,8 @@ class RuleEngine:
             if not lead_in and (state.quoting or ai >= na or anchors[ai] >= ce):
                 continue
             clause = ntext[cs:ce]
-            found_terms = list(self._automaton.iter(clause))
-            present = {tid for _, (tid, _) in found_terms}
+            found_terms = self._automaton.find_matches_as_indexes(clause, overlapping=True)
+            present = {tid for tid, _, _ in found_terms}
             if lead_in and not self._list_neg_ids.isdisjoint(present):
                 state.quoting = True
                 continue
@@ -224,8 +220,7 @@ class RuleEngine:
             ]
             if not candidates:
                 continue
-            hits = [(end - ln + 1, end + 1, tid) for end, (tid, ln) in found_terms]
-            ctx = _ClauseContext(clause, hits, self._terms)
+            ctx = _ClauseContext(clause, found_terms, self._terms)
             # standard -> (grade rank, rule index, finding): the strongest, then earliest rule
             best: dict[str, tuple[int, int, Finding]] = {}
             for ri in sorted(candidates):
@@ -343,7 +338,7 @@ class _ClauseContext:
         self.text = text
         self.terms = terms
         self.by_tid: dict[int, list[tuple[int, int]]] = {}
-        for s, e, t in hits:
+        for t, s, e in hits:
             self.by_tid.setdefault(t, []).append((s, e))
         self.present = self.by_tid.keys()
         self.cache: dict[int, list[tuple[int, int]]] = {}
@@ -434,6 +429,13 @@ class _Earliest:
     def after(self, x: int) -> tuple[int, int] | None:
         i = bisect_left(self.starts, x)
         return self.best[i] if i < len(self.best) else None
+
+
+def _automaton(terms: list[str]) -> Any:
+    """All occurrences of `terms` (overlapping, by end then longest first); None for none."""
+    if not terms:
+        return None
+    return ahocorasick_rs.AhoCorasick(terms, implementation=ahocorasick_rs.Implementation.DFA)
 
 
 def _make_tokenizer(dictionary: Path | None) -> Any:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 import numpy as np
 
 from analyzers.errors import AnalyzerError
@@ -83,16 +83,16 @@ class CharModel:
         # every vocabulary n-gram in one Aho-Corasick automaton, for `vector`: its order of
         # first occurrence decides ties among a query's heaviest n-grams in `nearest`
         if self._automaton is None:
-            a = ahocorasick.Automaton()
-            for t, j in self.vocab.items():
-                a.add_word(t, j)
-            a.make_automaton()
-            self._automaton = a
+            terms = sorted(self.vocab, key=self.vocab.__getitem__)  # pattern index = feature
+            self._automaton = ahocorasick_rs.AhoCorasick(terms)
         return self._automaton
 
     def _counts(self, text: str) -> Counter[int]:
         t = " ".join(normalize(text).text.split())
-        return Counter(j for _, j in self._matcher().iter(t)) if t else Counter()
+        if not t:
+            return Counter()
+        hits = self._matcher().find_matches_as_indexes(t, overlapping=True)
+        return Counter(j for j, _, _ in hits)
 
     def vector(self, text: str) -> dict[int, float]:
         vec = {j: (1.0 + math.log(c)) * self.idf[j] for j, c in self._counts(text).items()}

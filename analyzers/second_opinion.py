@@ -21,7 +21,7 @@ from dataclasses import replace
 from itertools import accumulate
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 
 from analyzers.findings import DocumentAnalysis, Finding
 from analyzers.learned import CharModel
@@ -63,11 +63,7 @@ class SecondOpinion:
         inv = sorted(model.vocab, key=lambda t: -model.coef[model.vocab[t]])
         strong = [t for t in inv
                   if len(t) >= 2 and _CJK_RE.match(t) and model.coef[model.vocab[t]] > 0][:TRIGGERS]
-        self._triggers = ahocorasick.Automaton()
-        for t in strong:
-            self._triggers.add_word(t, len(t))
-        if strong:
-            self._triggers.make_automaton()
+        self._triggers = ahocorasick_rs.AhoCorasick(strong) if strong else None
         self._has_triggers = bool(strong)
 
     def __getattr__(self, name: str) -> Any:
@@ -127,8 +123,8 @@ class SecondOpinion:
         last_end = -1
         bounds: list[int] | None = None
         n = len(text)
-        for end, ln in self._triggers.iter(text):
-            i = end - ln + 1
+        for _, i, end in self._triggers.find_matches_as_indexes(text, overlapping=True):
+            end -= 1  # the last character of the trigger
             if i < last_end:
                 continue
             if bounds is None:
