@@ -219,64 +219,80 @@ class CharModel:
 
 
 class _Keys:
-    """The vocabulary as sorted integer keys: each character of the vocabulary gets a dense
-    id (1..), an n-gram packs its ids `bits` apiece; a text character outside the
-    vocabulary's alphabet is 0 and ends every n-gram through it."""
+    """The vocabulary as tables of integer keys. Each character of the vocabulary gets a
+    dense id (1..), a character outside its alphabet is 0. A 1-gram or 2-gram is looked
+    up directly (its id, or the pair of ids); a 3-gram or 4-gram packs its ids `bits`
+    apiece into one key, searched in the sorted keys of its length, and only where its
+    first two characters begin some 3-gram (4-gram) of the vocabulary."""
 
     def __init__(self, model: CharModel) -> None:
         chars = sorted({c for t in model.vocab for c in t})
+        if NGRAM != (1, 4) or any(not 1 <= len(t) <= 4 for t in model.vocab):
+            raise AnalyzerError(f"model n-grams are not of 1 to 4 characters: {NGRAM}")
+        if 4 * len(chars).bit_length() > 62:
+            raise AnalyzerError(f"model alphabet too large for 64-bit keys: {len(chars)}")
         # code point -> id, one gather; the last entry (0) stands for every larger code point
         self.ids = np.zeros(ord(chars[-1]) + 2, dtype=np.int64)
         self.ids[[ord(c) for c in chars]] = np.arange(1, len(chars) + 1)
-        self.bits = max(1, len(chars).bit_length())
-        lo, hi = NGRAM
-        if hi * self.bits > 62 or any(not lo <= len(t) <= hi for t in model.vocab):
-            raise AnalyzerError(f"model vocabulary does not fit {hi} x {self.bits}-bit keys")
+        self.bits = len(chars).bit_length()
+        self.width = len(chars) + 1
         cid = {c: i + 1 for i, c in enumerate(chars)}
-        keys = np.array([self._pack([cid[c] for c in t]) for t in model.vocab], dtype=np.int64)
-        feats = np.array(list(model.vocab.values()), dtype=np.int64)
-        order = np.argsort(keys)
-        self.keys, self.feats = keys[order], feats[order]
+        self.uni = np.full(self.width, -1, dtype=np.int64)
+        self.pair = np.full(self.width * self.width, -1, dtype=np.int32)
+        self.starts = np.zeros(self.width * self.width, dtype=np.int8)  # bit k-3: begins a k-gram
+        longer: dict[int, list[tuple[int, int]]] = {3: [], 4: []}
+        for t, j in model.vocab.items():
+            ids = [cid[c] for c in t]
+            if len(ids) == 1:
+                self.uni[ids[0]] = j
+            elif len(ids) == 2:
+                self.pair[ids[0] * self.width + ids[1]] = j
+            else:
+                self.starts[ids[0] * self.width + ids[1]] |= 1 << (len(ids) - 3)
+                key = 0
+                for i in ids:
+                    key = (key << self.bits) | i
+                longer[len(ids)].append((key, j))
+        self.keys: dict[int, tuple[Any, Any]] = {}
+        for k, kj in longer.items():
+            kj.sort()
+            self.keys[k] = (np.array([x for x, _ in kj], dtype=np.int64),
+                            np.array([j for _, j in kj], dtype=np.int64))
         idf = np.array(model.idf, dtype=np.float64)
         self.w = np.array(model.coef, dtype=np.float64) * idf
         self.idf2 = idf * idf
-
-    def _pack(self, ids: list[int]) -> int:
-        key = 0
-        for i in ids:
-            key = (key << self.bits) | i
-        return key
 
     def lookup(self, texts: list[str]) -> tuple[Any, Any]:
         """(text index, feature) of every vocabulary n-gram occurrence in `texts`."""
         joined = "\x00".join(texts)  # \x00 is outside every alphabet: no n-gram spans texts
         cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         ids = self.ids.take(cps, mode="clip")
-        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
-        found_at: list[Any] = []
-        found: list[Any] = []
-        key = np.zeros(len(ids), dtype=np.int64)
-        ok = np.ones(len(ids), dtype=bool)
-        lo, hi = NGRAM
-        for k in range(1, hi + 1):
-            m = len(ids) - k + 1
-            if m <= 0:
-                break
-            key = (key[:m] << self.bits) | ids[k - 1 :]
-            ok = ok[:m] & (ids[k - 1 :] > 0)
-            if k < lo:
-                continue
-            at = np.flatnonzero(ok)
-            p = np.searchsorted(self.keys, key[at])
-            p[p == len(self.keys)] = 0
-            hit = self.keys[p] == key[at]
-            found_at.append(at[hit])
-            found.append(self.feats[p[hit]])
-        if not found_at:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty
-        at = np.concatenate(found_at)
-        return np.searchsorted(starts, at, side="right") - 1, np.concatenate(found)
+        text_of = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])
+        n = len(ids)
+        f1 = self.uni[ids]
+        at = [np.flatnonzero(f1 >= 0)]
+        feats = [f1[at[0]]]
+        if n >= 2:
+            pairs = ids[:-1] * self.width + ids[1:]
+            f2 = self.pair[pairs]
+            at.append(np.flatnonzero(f2 >= 0))
+            feats.append(f2[at[-1]].astype(np.int64))
+            flags = self.starts[pairs]
+            for k in (3, 4):
+                keys, kfeats = self.keys[k]
+                pos = np.flatnonzero(flags[: n - k + 1] & (1 << (k - 3)))
+                if not len(pos) or not len(keys):
+                    continue
+                key = ids[pos]
+                for d in range(1, k):
+                    key = (key << self.bits) | ids[pos + d]
+                p = np.searchsorted(keys, key)
+                p[p == len(keys)] = 0
+                hit = keys[p] == key
+                at.append(pos[hit])
+                feats.append(kfeats[p[hit]])
+        where = np.concatenate(at)
+        return text_of[where], np.concatenate(feats)
 
 
 def fit(

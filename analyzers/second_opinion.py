@@ -60,6 +60,8 @@ class SecondOpinion:
         self.exception = exception
         self.no_rescue = frozenset(map(str, pack.extensions.get("no_rescue") or ()))
         self.requires = tuple(map(str, pack.extensions.get("rescue_requires") or ()))
+        # any of the cues as a substring: one regex search instead of one `in` per cue
+        self._requires_re = re.compile("|".join(map(re.escape, self.requires)))
         inv = sorted(model.vocab, key=lambda t: -model.coef[model.vocab[t]])
         strong = [t for t in inv
                   if len(t) >= 2 and _CJK_RE.match(t) and model.coef[model.vocab[t]] > 0][:TRIGGERS]
@@ -179,7 +181,7 @@ class SecondOpinion:
             quote = text[start:end]
             # in a document, only a measure (not its reports or news) can breach a standard; a
             # short text given alone was already picked out as the measure to judge
-            if not whole and self.requires and not any(cue in quote for cue in self.requires):
+            if not whole and self.requires and not self._requires_re.search(quote):
                 continue
             picked.append((start, end, quote))
         self._score(scores, [q for _, _, q in picked])
