@@ -15,7 +15,9 @@ and prints both throughputs in MB/s (of CPU time) and their ratio. The two are t
 document by document, interleaved, in process CPU time, so that other load on the machine
 does not skew the ratio. The target is a ratio >= 5.
 
-    .venv/bin/python bench/analyze.py [--mb 20] [--seed 7] [--clause-weight 1]
+    .venv/bin/python bench/analyze.py [--mb 20] [--seed 7] [--clause-weight 1] [--rules-only]
+
+`--rules-only` times the rule engine without the learned second opinion.
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--clause-weight", type=int, default=1,
                         help="how many times each labelled clause is repeated per shuffle")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="the rules alone, without the learned second opinion")
     args = parser.parse_args(argv)
 
     import jieba
@@ -93,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     share = sizes["labelled clauses"] / sum(sizes.values())
     print(f"corpus: {len(docs)} documents, {mb:.1f} MB, labelled clauses {share:.0%} of the bytes")
 
-    analyzer = get_analyzer("policy")  # built (and jieba loaded) before timing
+    if args.rules_only:
+        from analyzers.fair_competition import create_analyzer
+
+        analyzer = create_analyzer(learned=False)
+    else:
+        analyzer = get_analyzer("policy")  # built (and jieba loaded) before timing
     analyzer.analyze(docs[0])
     jieba.initialize()
     jieba.load_userdict(str(REPO / "config" / "dictionary" / "regulatory_terms.txt"))
@@ -111,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         t_analyzer += t1 - t0
         t_jieba += t2 - t1
 
+    print(f"analyzer ({'rules only' if args.rules_only else 'rules + learned stage'})")
     print(f"analyzer: {mb / t_analyzer:8.2f} MB/s  ({t_analyzer:.1f} s, {findings} findings)")
     print(f"jieba.cut:{mb / t_jieba:8.2f} MB/s  ({t_jieba:.1f} s, {tokens} tokens)")
     print(f"ratio analyzer/jieba: {t_jieba / t_analyzer:.1f}x (target >= 5x)")
