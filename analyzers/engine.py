@@ -72,6 +72,7 @@ class _CompiledRule:
     roles: list[_CompiledRole]
     unless_ids: frozenset[int]
     anchor_ids: frozenset[int] = field(default_factory=frozenset)
+    rank: int = 0  # of the rule's grade: a match is never graded stronger (only lowered)
 
 
 class RuleEngine:
@@ -96,7 +97,8 @@ class RuleEngine:
                 )
                 for r in rule.roles
             ]
-            cr = _CompiledRule(rule, i, roles, self._ids(rule.unless))
+            cr = _CompiledRule(
+                rule, i, roles, self._ids(rule.unless), rank=GRADES.index(rule.grade))
             anchor = next((r for r in roles if r.role.anchor and r.ids), None)
             if anchor is None:
                 anchor = min((r for r in roles if r.ids), key=_selectivity)
@@ -226,8 +228,8 @@ class RuleEngine:
             best: dict[str, tuple[int, int, Finding]] = {}
             for ri in sorted(candidates):
                 prev = best.get(self._rules[ri].rule.standard)
-                if prev is not None and prev[0] == 0:
-                    continue  # this standard already has a finding of the strongest grade
+                if prev is not None and prev[0] <= self._rules[ri].rank:
+                    continue  # a finding of this standard at least as strong as the rule can give
                 found = self._apply(self._rules[ri], ctx, sector, platform)
                 if found is None:
                     continue
