@@ -263,7 +263,15 @@ class RuleEngine:
             if not found:
                 return None
             per_role.append(found)
-        match = _best_window(per_role, rule.window, rule.ordered)
+        index = None
+        if len(per_role) > 1:  # roles shared by rules share their index within the clause
+            index = []
+            for role, hits in zip(cr.roles, per_role, strict=True):
+                idx = ctx.earliest.get(role.key)
+                if idx is None:
+                    idx = ctx.earliest[role.key] = _Earliest(hits)
+                index.append(idx)
+        match = _best_window(per_role, rule.window, rule.ordered, index)
         if match is None:
             return None
         clause = ctx.text
@@ -335,7 +343,7 @@ class RuleEngine:
 class _ClauseContext:
     """One candidate clause: its text and cue hits, indexed by term id."""
 
-    __slots__ = ("by_tid", "cache", "present", "terms", "text")
+    __slots__ = ("by_tid", "cache", "earliest", "present", "terms", "text")
 
     def __init__(self, text: str, hits: list[Hit], terms: list[str]) -> None:
         self.text = text
@@ -345,6 +353,7 @@ class _ClauseContext:
             self.by_tid.setdefault(t, []).append((s, e))
         self.present = self.by_tid.keys()
         self.cache: dict[int, list[tuple[int, int]]] = {}
+        self.earliest: dict[int, _Earliest] = {}
 
     def spans(self, ids: frozenset[int]) -> list[tuple[int, int]]:
         found = ids & self.present
@@ -377,7 +386,8 @@ def _selectivity(role: _CompiledRole) -> tuple[int, int]:
 
 
 def _best_window(
-    per_role: list[list[tuple[int, int]]], window: int, ordered: bool
+    per_role: list[list[tuple[int, int]]], window: int, ordered: bool,
+    index: list[_Earliest] | None = None,
 ) -> list[tuple[int, int]] | None:
     """One hit per role, all within `window` characters; the tightest such choice.
 
@@ -389,7 +399,8 @@ def _best_window(
     if len(per_role) == 1:
         h = min(per_role[0], key=lambda h: h[1] - h[0])
         return [h] if h[1] - h[0] <= window else None
-    index = [_Earliest(hits) for hits in per_role]
+    if index is None:
+        index = [_Earliest(hits) for hits in per_role]
     if ordered:
         for first in per_role[0]:
             chosen = [first]

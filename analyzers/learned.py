@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ import ahocorasick_rs
 import numpy as np
 
 from analyzers.errors import AnalyzerError
-from analyzers.normalize import normalize
+from analyzers.normalize import MAPPED, normalize
 
 __all__ = ["MODELS_DIR", "CharModel", "Example", "default_model_path", "fit", "ngrams"]
 
@@ -35,6 +36,15 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "config" / "models"
 NGRAM = (1, 4)
 FORMAT = 1
 NEAREST_TERMS = 40
+
+
+_PLAIN_RE = re.compile(r"[\s" + re.escape("".join(MAPPED)) + "]")
+
+
+def _model_text(text: str) -> str:
+    """The normalised text with spaces squeezed, as the model was trained on (`ngrams`); a
+    text without whitespace or characters to map is that already."""
+    return " ".join(normalize(text).text.split()) if _PLAIN_RE.search(text) else text
 
 
 def default_model_path(kind: str) -> Path:
@@ -113,7 +123,7 @@ class CharModel:
         if not texts:
             return []
         kt = self._key_tables()
-        clause, feat = kt.lookup([" ".join(normalize(x).text.split()) for x in texts])
+        clause, feat = kt.lookup([_model_text(x) for x in texts])
         n = len(texts)
         dot = [0.0] * n
         sq = [0.0] * n

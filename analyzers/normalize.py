@@ -19,7 +19,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-__all__ = ["NUMBERING_RE", "Normalized", "normalize", "normalize_term"]
+__all__ = ["MAPPED", "NUMBERING_RE", "Normalized", "normalize", "normalize_term"]
 
 
 def _build_table() -> dict[int, int | str]:
@@ -39,6 +39,7 @@ _TABLE = _build_table()
 _MAP = {chr(k): v if isinstance(v, str) else chr(v) for k, v in _TABLE.items()}
 # no replacement is itself replaced, so replacing the characters one by one is the table
 assert not set(_MAP.values()) & set(_MAP)
+MAPPED = frozenset(_MAP)  # the characters normalisation replaces
 _MAPPED_RE = re.compile("[" + re.escape("".join(_MAP)) + "]")
 _WS_RE = re.compile(r"\s+")
 _HARD_PUNCT = frozenset("。；;：:！!？?")

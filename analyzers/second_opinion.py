@@ -22,6 +22,7 @@ from itertools import accumulate
 from typing import Any
 
 import ahocorasick_rs
+import numpy as np
 
 from analyzers.findings import DocumentAnalysis, Finding
 from analyzers.learned import CharModel
@@ -36,7 +37,7 @@ STRONG_VETO = 0.25  # a 明显违反 hit is demoted only below veto × this
 WHOLE = 400  # texts up to this long are scored whole
 MAX_SPAN = 300  # a candidate clause reaches at most this far either side of its trigger
 TRIGGERS = 30  # strongest violation n-grams (2+ CJK characters) that make a clause a candidate
-_BOUND_RE = re.compile(r"[。！？!?；;\n|]")
+_BOUND_CODES = np.array([ord(c) for c in "。！？!?；;\n|"], dtype=np.uint32)
 _CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
@@ -130,7 +131,8 @@ class SecondOpinion:
             if i < last_end:
                 continue
             if bounds is None:
-                bounds = [m.start() for m in _BOUND_RE.finditer(text)]
+                cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+                bounds = np.flatnonzero(np.isin(cps, _BOUND_CODES)).tolist()
             # the last bound in [i - MAX_SPAN, i), else the start of the text
             k = bisect_left(bounds, i) - 1
             s = bounds[k] + 1 if k >= 0 and bounds[k] >= i - MAX_SPAN else 0
