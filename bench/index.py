@@ -1,14 +1,16 @@
 """Bulk indexing and search latency on Elasticsearch: fairwatch's path against a raw baseline.
 
-    .venv/bin/python bench/index.py [--docs 100000] [--url http://127.0.0.1:59200]
+    .venv/bin/python bench/index.py [--docs 20000] [--rounds 5] [--url http://127.0.0.1:59200]
 
 Generates documents (seeded, so every run indexes the same ones), then in one run:
 
 1. tokenises them once to time segmentation alone and to prepare the baseline's bodies;
-2. baseline: `elasticsearch.helpers.bulk` of those prepared bodies into an index made from
-   the same template (what the client can do with no work of ours);
-3. fairwatch: `ElasticsearchIndex.index()` of the same `IndexedDocument`s, end to end
-   (segmentation, serialisation, bounded batches, retries), into its own index;
+2. baseline: `elasticsearch.helpers.parallel_bulk` of those prepared bodies (what the client
+   can do with no work of ours), tried at every thread count and chunk size of --threads and
+   --chunks, each into a fresh index made from the same template; every try is printed;
+3. the best setting and fairwatch's `ElasticsearchIndex.index()` of the same
+   `IndexedDocument`s, end to end (segmentation, serialisation, bounded batches, concurrent
+   requests, retries), timed again in --rounds alternating rounds; the ratio is of medians;
 4. fairwatch's bulk layer alone (`BulkSender`) on the prepared bodies, so the cost of
    tokenising and the cost of our request handling can be told apart;
 5. search latency p50/p95 over 200 queries (words, unknown words, filters, aggregations).
@@ -187,15 +189,22 @@ def time_parallel_bulk(
     return seconds
 
 
-def time_fairwatch(fw: ElasticsearchIndex, docs: list[IndexedDocument]) -> float:
-    """Seconds for `index()` end to end into a fresh index, refreshed (left filled)."""
-    fw.drop()
-    fw.ensure()
-    t0 = time.perf_counter()
-    written = fw.index(docs)
-    fw.refresh()
-    seconds = time.perf_counter() - t0
-    assert written == len(docs) == fw.count(), (written, fw.count())
+def time_fairwatch(url: str, prefix: str, docs: list[IndexedDocument]) -> float:
+    """Seconds for `index()` end to end into a fresh index, refreshed (left filled).
+
+    A new ElasticsearchIndex each time, so its tokenizer starts with nothing remembered.
+    """
+    fw = ElasticsearchIndex(url, index_prefix=prefix)
+    try:
+        fw.drop()
+        fw.ensure()
+        t0 = time.perf_counter()
+        written = fw.index(docs)
+        fw.refresh()
+        seconds = time.perf_counter() - t0
+        assert written == len(docs) == fw.count(), (written, fw.count())
+    finally:
+        fw.close()
     return seconds
 
 
@@ -225,7 +234,7 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=200)
     parser.add_argument("--threads", default="1,2,4,8", help="parallel_bulk threads to try")
     parser.add_argument("--chunks", default="250,500,1000,2000", help="parallel_bulk chunk sizes")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds of best vs fairwatch")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds of best vs fairwatch")
     parser.add_argument(
         "--url", default=os.environ.get("FAIRWATCH_TEST_ES_URL", "http://127.0.0.1:59200")
     )
@@ -241,7 +250,7 @@ def main() -> None:
         docs = generate(args.docs)
 
         t0 = time.perf_counter()
-        bodies = [document_source(d, fw.tokenizer) for d in docs]
+        bodies = [document_source(d, base.tokenizer) for d in docs]
         t_tok = time.perf_counter() - t0
         print(f"segmentation + bodies alone      {rate(len(docs), t_tok)}")
 
@@ -269,7 +278,7 @@ def main() -> None:
                         client, base, bodies, threads=n_threads, chunk=chunk
                     ),
                 ),
-                ("fw", lambda: time_fairwatch(fw, docs)),
+                ("fw", lambda: time_fairwatch(args.url, fw.alias, docs)),
             ]
             for name, timed in pair if n % 2 else reversed(pair):
                 (raw_times if name == "raw" else fw_times).append(timed())
