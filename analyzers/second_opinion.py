@@ -61,10 +61,13 @@ class SecondOpinion:
         self.exception = exception
         self.no_rescue = frozenset(map(str, pack.extensions.get("no_rescue") or ()))
         self.requires = tuple(map(str, pack.extensions.get("rescue_requires") or ()))
-        # standard -> what it forbids must be said for the model to raise it: a drug ad may
-        # state its indications, only assertions, rates, comparisons or endorsements breach
-        self.cues = {str(std): re.compile("|".join(map(str, cues)))
-                     for std, cues in (pack.extensions.get("rescue_cues") or {}).items()}
+        # standard -> (sectors, cues): in an ad of those sectors the model raises the standard
+        # only on a clause that says what it forbids (a drug ad may state its indications)
+        self.cues = {
+            str(std): (frozenset(map(str, spec["sectors"])),
+                       re.compile("|".join(map(str, spec["cues"]))))
+            for std, spec in (pack.extensions.get("rescue_cues") or {}).items()
+        }
         inv = sorted(model.vocab, key=lambda t: -model.coef[model.vocab[t]])
         strong = [t for t in inv
                   if len(t) >= 2 and _CJK_RE.match(t) and model.coef[model.vocab[t]] > 0][:TRIGGERS]
@@ -190,8 +193,10 @@ class SecondOpinion:
             std = Counter(fitting).most_common(1)[0][0]
             if std not in self.citations:
                 continue
-            if std in self.cues and not self.cues[std].search(quote):
-                continue
+            if std in self.cues:
+                sectors, cues = self.cues[std]
+                if sector in sectors and not cues.search(quote):
+                    continue
             cases = "；".join(
                 f"{e.id}（{e.standard}，相似度 {sim:.2f}，{e.source}）" for sim, e in near)
             out.append((Finding(
