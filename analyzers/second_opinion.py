@@ -63,6 +63,13 @@ class SecondOpinion:
         self.requires = tuple(map(str, pack.extensions.get("rescue_requires") or ()))
         # any of the cues as a substring: one regex search instead of one `in` per cue
         self._requires_re = re.compile("|".join(map(re.escape, self.requires)))
+        # standard -> (sectors, cues): in an ad of those sectors the model raises the standard
+        # only on a clause that says what it forbids (a drug ad may state its indications)
+        self.cues = {
+            str(std): (frozenset(map(str, spec["sectors"])),
+                       re.compile("|".join(map(str, spec["cues"]))))
+            for std, spec in (pack.extensions.get("rescue_cues") or {}).items()
+        }
         inv = sorted(model.vocab, key=lambda t: -model.coef[model.vocab[t]])
         strong = [t for t in inv
                   if len(t) >= 2 and _CJK_RE.match(t) and model.coef[model.vocab[t]] > 0][:TRIGGERS]
@@ -201,6 +208,10 @@ class SecondOpinion:
             std = Counter(fitting).most_common(1)[0][0]
             if std not in self.citations:
                 continue
+            if std in self.cues:
+                sectors, cues = self.cues[std]
+                if sector in sectors and not cues.search(quote):
+                    continue
             cases = "；".join(
                 f"{e.id}（{e.standard}，相似度 {sim:.2f}，{e.source}）" for sim, e in near)
             out.append((Finding(

@@ -83,10 +83,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (UTF-8)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--clause-weight", type=int, default=1,
-                        help="how many times each labelled clause is repeated per shuffle")
-    parser.add_argument("--rules-only", action="store_true",
-                        help="the rules alone, without the learned second opinion")
+    parser.add_argument(
+        "--clause-weight",
+        type=int,
+        default=1,
+        help="how many times each labelled clause is repeated per shuffle",
+    )
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="the rules alone, without the learned second opinion",
+    )
     args = parser.parse_args(argv)
 
     import jieba

@@ -43,7 +43,9 @@ def images(n_claims: int) -> list:
     claims = illegal_claims()[:n_claims]
     return [
         render(c["text"], font_label=f[0], condition=cond, size=SIZES[i % 3], seed=i)
-        for f in FONTS for cond in CONDITIONS for i, c in enumerate(claims)
+        for f in FONTS
+        for cond in CONDITIONS
+        for i, c in enumerate(claims)
     ]
 
 
@@ -67,12 +69,18 @@ def bench_video(engine: str) -> tuple[float, float, int]:
         cues = [(i * 5 + 0.5, i * 5 + 4.5, t) for i, t in enumerate(texts)]
         path = make_video(Path(tmp) / "minute.mp4", texts, seconds_each=5.0, captions=cues)
         started = time.perf_counter()
-        subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "null", "-"],
-                       check=True, timeout=300)
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-i", str(path), "-f", "null", "-"], check=True, timeout=300
+        )
         decode = time.perf_counter() - started
         started = time.perf_counter()
-        got = extract_media(path.read_bytes(), name="minute.mp4", media_type="video",
-                            engine=get_engine(engine), time_limit=600)
+        got = extract_media(
+            path.read_bytes(),
+            name="minute.mp4",
+            media_type="video",
+            engine=get_engine(engine),
+            time_limit=600,
+        )
         read = time.perf_counter() - started
     minutes = 5.0 * len(texts) / 60
     return read / minutes, decode / minutes, got.frames
@@ -85,8 +93,10 @@ def main() -> None:
     args = parser.parse_args()
     renders = images(args.claims)
     engines = args.engines.split(",")
-    print(f"{len(renders)} images: {args.claims} real claims x {len(FONTS)} fonts x "
-          f"{len(CONDITIONS)} backgrounds, sizes {SIZES} px")
+    print(
+        f"{len(renders)} images: {args.claims} real claims x {len(FONTS)} fonts x "
+        f"{len(CONDITIONS)} backgrounds, sizes {SIZES} px"
+    )
     speeds = {}
     for name in engines:
         speed, table = bench_engine(name, renders)
@@ -102,9 +112,11 @@ def main() -> None:
         a, b = engines
         print(f"\nspeed ratio {a}/{b}: {speeds[a] / speeds[b]:.2f}")
     per_minute, decode, frames = bench_video(engines[0])
-    print(f"\nvideo ({engines[0]}): {per_minute:.1f} s per video minute "
-          f"({frames} keyframes after de-duplication); ffmpeg decode alone "
-          f"{decode:.2f} s per minute; ratio {per_minute / decode:.1f}x decode time")
+    print(
+        f"\nvideo ({engines[0]}): {per_minute:.1f} s per video minute "
+        f"({frames} keyframes after de-duplication); ffmpeg decode alone "
+        f"{decode:.2f} s per minute; ratio {per_minute / decode:.1f}x decode time"
+    )
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ def open_search_index(settings: Settings) -> SearchIndex:
             verify_certs=settings.es_verify_certs,
             shards=settings.es_shards,
             replicas=settings.es_replicas,
+            senders=settings.es_bulk_senders,
         )
     from storage.search.fts import Fts5Index
 

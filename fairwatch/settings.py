@@ -217,6 +217,9 @@ class Settings(BaseSettings):
     es_replicas: int = Field(
         0, ge=0, description="Replicas of each new index (0 for one node; 1+ on a cluster)."
     )
+    es_bulk_senders: int = Field(
+        2, ge=1, description="Bulk requests in flight at once (about the data nodes' cores)."
+    )
 
     @property
     def sources_dir(self) -> Path:

@@ -20,7 +20,6 @@ Production: see README.md, "Pointing production at an Elasticsearch cluster".
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import re
 import time
@@ -34,7 +33,7 @@ from elasticsearch import exceptions as es_exc
 
 from storage.errors import IndexUnavailable, InvalidQuery, SearchError
 from storage.search.base import IndexedDocument, SearchIndex, SearchQuery, SearchResult
-from storage.search.es_bulk import BulkItem, BulkSender
+from storage.search.es_bulk import BulkItem, BulkSender, delete_payload, index_payload
 from storage.search.es_errors import CLIENT_ERRORS, RETRY_STATUSES, translate_es_error
 from storage.search.es_query import build_request, parse_response
 from storage.search.es_schema import FORMAT_VERSION, document_source, index_template
@@ -55,11 +54,6 @@ def _safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _dumps(obj: Any) -> str:
-    # The same compact, UTF-8-preserving form the client's own serializer writes.
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
 def split_urls(url: str) -> list[str]:
     """The node URLs of `url`: one URL, or several separated by commas (a cluster)."""
     urls = [u.strip() for u in url.split(",") if u.strip()]
@@ -78,7 +72,9 @@ class ElasticsearchIndex(SearchIndex):
     moves on to the next when one is unreachable (our retries, see BulkSender, give it the
     chance). It may embed credentials (https://user:password@host:9200); `username`/`password`,
     `ca_certs` and `verify_certs` configure them explicitly. `shards`/`replicas` apply to
-    indices created from now on (a single dev node needs 0 replicas to be green).
+    indices created from now on (a single dev node needs 0 replicas to be green). Writes go
+    in bulk requests of at most `chunk_docs` documents or `chunk_bytes` bytes, `senders` of
+    them in flight at once.
     """
 
     def __init__(
@@ -96,6 +92,7 @@ class ElasticsearchIndex(SearchIndex):
         replicas: int = 0,
         chunk_docs: int = 500,
         chunk_bytes: int = 8 * 1024 * 1024,
+        senders: int = 2,
         max_retries: int = 3,
         initial_backoff: float = 0.5,
         cooldown: float = 30.0,
@@ -110,6 +107,8 @@ class ElasticsearchIndex(SearchIndex):
             raise ValueError(
                 f"chunk_docs must be >= 1 and chunk_bytes >= 1024 (got {chunk_docs}, {chunk_bytes})"
             )
+        if senders < 1:
+            raise ValueError(f"senders must be >= 1 (got {senders})")
         self.url = url
         self.alias = index_prefix
         self.shards = shards
@@ -151,6 +150,7 @@ class ElasticsearchIndex(SearchIndex):
             location=self.location,
             chunk_docs=chunk_docs,
             chunk_bytes=chunk_bytes,
+            senders=senders,
             max_retries=max_retries,
             initial_backoff=initial_backoff,
         )
@@ -223,9 +223,8 @@ class ElasticsearchIndex(SearchIndex):
 
     def _items(self, docs: Iterable[IndexedDocument]) -> Iterator[BulkItem]:
         for doc in docs:
-            header = _dumps({"index": {"_id": str(doc.doc_id)}})
-            source = _dumps(document_source(doc, self.tokenizer))
-            yield BulkItem(doc.doc_id, f"{header}\n{source}\n")
+            source = document_source(doc, self.tokenizer)
+            yield BulkItem(doc.doc_id, index_payload(doc.doc_id, source))
 
     # -- SearchIndex ----------------------------------------------------------------------
 
@@ -268,7 +267,7 @@ class ElasticsearchIndex(SearchIndex):
         return self._write(self._items(docs))
 
     def delete(self, doc_ids: Iterable[int]) -> None:
-        self._write(BulkItem(i, _dumps({"delete": {"_id": str(i)}}) + "\n") for i in doc_ids)
+        self._write(BulkItem(i, delete_payload(i)) for i in doc_ids)
 
     def _write(self, items: Iterable[BulkItem]) -> int:
         now = time.monotonic()

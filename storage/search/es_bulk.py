@@ -6,7 +6,9 @@ that fails with 429/5xx or a connection error is retried, and so are the single 
 the node answers 429/5xx for; waits double from `initial_backoff` seconds. Documents the
 node refuses for good (a mapping error) are collected and reported together after every
 other document was written (`DocumentsRejected`). Batches are built in the caller's thread
-and sent from a second one, so tokenising the next batch overlaps indexing the last.
+and sent from a small pool of threads (the client is thread-safe), so tokenising the next
+batch overlaps indexing the last ones and the node has a request for each of its cores.
+Each document is serialized once, by orjson, into the bytes that are sent.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
 
@@ -33,6 +36,7 @@ from storage.search.es_errors import (
 logger = logging.getLogger(__name__)
 
 
+_RESPONSE_FIELDS = ["items.*.status", "items.*.error"]
 _REASON_CHARS = 300  # a reason may quote the whole refused value
 
 
@@ -54,12 +58,21 @@ def _refusal(error: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BulkItem:
     """One document's action: its doc_id and the serialized NDJSON line(s) of the request."""
 
     doc_id: int
-    payload: str  # action line, then the source line for index actions; ends with "\n"
+    payload: bytes  # UTF-8 action line, then the source line for index actions; ends with b"\n"
+
+
+def index_payload(doc_id: int, source: dict[str, Any]) -> bytes:
+    """The NDJSON of one index action: serialized once, here, and sent as these bytes."""
+    return b'{"index":{"_id":"%d"}}\n%b\n' % (doc_id, orjson.dumps(source))
+
+
+def delete_payload(doc_id: int) -> bytes:
+    return b'{"delete":{"_id":"%d"}}\n' % doc_id
 
 
 @dataclass(kw_only=True)
@@ -70,16 +83,22 @@ class BulkSender:
     chunk_bytes: int = 8 * 1024 * 1024
     max_retries: int = 3
     initial_backoff: float = 0.5
+    senders: int = 2  # bulk requests in flight at once
 
     def send(self, items: Iterable[BulkItem], *, index: str) -> int:
         """Send every item to `index`; return how many documents were written.
 
         The caller's thread builds the next batch (tokenising is the expensive part) while
-        a sender thread waits for the node to index the previous one, so the two overlap.
+        `senders` threads each wait for the node to index one. A node works on one bulk
+        request per write thread, so a single request in flight leaves its other cores
+        idle. If any request fails for good, nothing more is sent and the error is raised
+        once the requests in flight have ended; documents the node refused are raised
+        together (`DocumentsRejected`) after every other document was written.
         """
         rejected: dict[int, str] = {}
-        # One batch waiting while one is in flight bounds memory to about three batches.
-        batches: queue.Queue[list[BulkItem] | None] = queue.Queue(maxsize=1)
+        # A batch queued per sender bounds memory to about two batches per sender.
+        batches: queue.Queue[list[BulkItem] | None] = queue.Queue(maxsize=self.senders)
+        lock = threading.Lock()
         state: dict[str, Any] = {"written": 0, "error": None}
 
         def sender() -> None:
@@ -87,20 +106,31 @@ class BulkSender:
                 if state["error"] is not None:
                     continue  # drain what was queued before the failure was seen
                 try:
-                    state["written"] += self._send_chunk(chunk, index, rejected)
+                    written = self._send_chunk(chunk, index, rejected, lock)
                 except BaseException as exc:  # re-raised in the caller's thread below
-                    state["error"] = exc
+                    with lock:
+                        if state["error"] is None:
+                            state["error"] = exc
+                    continue
+                with lock:
+                    state["written"] += written
 
-        thread = threading.Thread(target=sender, name="es-bulk-sender", daemon=True)
-        thread.start()
+        threads = [
+            threading.Thread(target=sender, name=f"es-bulk-sender-{n}", daemon=True)
+            for n in range(self.senders)
+        ]
+        for thread in threads:
+            thread.start()
         try:
             for chunk in self._chunks(items):
                 if state["error"] is not None:
                     break
                 batches.put(chunk)
         finally:
-            batches.put(None)
-            thread.join()
+            for _ in threads:
+                batches.put(None)
+            for thread in threads:
+                thread.join()
         if state["error"] is not None:
             raise state["error"]
         if rejected:
@@ -111,7 +141,7 @@ class BulkSender:
         chunk: list[BulkItem] = []
         size = 0
         for item in items:
-            item_size = len(item.payload.encode("utf-8"))
+            item_size = len(item.payload)
             if chunk and (len(chunk) >= self.chunk_docs or size + item_size > self.chunk_bytes):
                 yield chunk
                 chunk, size = [], 0
@@ -120,14 +150,23 @@ class BulkSender:
         if chunk:
             yield chunk
 
-    def _send_chunk(self, chunk: list[BulkItem], index: str, rejected: dict[int, str]) -> int:
+    def _send_chunk(
+        self,
+        chunk: list[BulkItem],
+        index: str,
+        rejected: dict[int, str],
+        lock: threading.Lock,
+    ) -> int:
         pending = chunk
         written = 0
         attempt = 0
         while True:
-            body = "".join(item.payload for item in pending)
+            body = b"".join(item.payload for item in pending)
             try:
-                response = self.client.bulk(operations=body, index=index)
+                # Only what we read comes back: a status per item, an error where refused.
+                response = self.client.bulk(
+                    operations=body, index=index, filter_path=_RESPONSE_FIELDS
+                )
             except CLIENT_ERRORS as exc:
                 retryable = isinstance(exc, (es_exc.ConnectionError, es_exc.ConnectionTimeout)) or (
                     isinstance(exc, es_exc.ApiError) and exc.status_code in RETRY_STATUSES
@@ -148,7 +187,8 @@ class BulkSender:
                 elif outcome.get("status") in RETRY_STATUSES:
                     retry.append(item)
                 else:
-                    rejected[item.doc_id] = _refusal(error)
+                    with lock:
+                        rejected[item.doc_id] = _refusal(error)
             if not retry:
                 return written
             if attempt >= self.max_retries:

@@ -17,6 +17,7 @@ dictionary), because jieba-rs's search mode differs on mixed-script text.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -45,6 +46,8 @@ _JIEBA_SKIP = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?")
 # A user dictionary line is `word [freq] [tag]`, the last two told apart as jieba does.
 _FREQ = re.compile(r"[0-9]+")
 _TAG = re.compile(r"[a-z]+")
+
+_FORMS_CACHE = 200_000  # distinct cut words remembered per tokenizer (a few tens of MB at most)
 
 _segmenters: dict[str, rjieba.Jieba] = {}
 _lock = threading.Lock()
@@ -95,30 +98,34 @@ class ChineseTokenizer:
     def __init__(self, dictionary: Path | str | None = DEFAULT_DICTIONARY) -> None:
         self.dictionary = Path(dictionary) if dictionary is not None else None
         self._seg = _segmenter_for(self.dictionary)
+        # What one cut word becomes in search mode depends on the word alone (the dictionary
+        # is fixed once loaded), and words repeat: indexing spent most of its tokenising time
+        # re-deriving the same sub-words with a dictionary lookup each, so they are remembered.
+        self._search_forms = functools.lru_cache(maxsize=_FORMS_CACHE)(self._search_forms_of)
+
+    def _cut_words(self, word: str) -> list[str]:
+        """One word of jieba's cut as precise-mode words: split, stripped or dropped."""
+        if word.isalnum():  # the common case (a CJK word, a number) skips all this
+            return [word]
+        # jieba's HMM splits unknown non-Chinese runs; dictionary words (C++) stay.
+        if _JIEBA_HAN.search(word) is None and not self._seg.has_word(word):
+            parts = _JIEBA_SKIP.findall(word)
+            if parts:
+                return parts
+        word = word.strip()
+        if not word or not _HAS_WORD.search(word):
+            return []
+        return [word]
 
     def _precise(self, text: str) -> list[str]:
         """jieba's precise-mode words in their original case, without blanks or punctuation."""
-        known = self._seg.has_word
-        out: list[str] = []
-        for word in self._seg.cut(text):
-            if not word.isalnum():  # the common case (a CJK word, a number) skips all this
-                # jieba's HMM splits unknown non-Chinese runs; dictionary words (C++) stay.
-                if _JIEBA_HAN.search(word) is None and not known(word):
-                    parts = _JIEBA_SKIP.findall(word)
-                    if parts:
-                        out.extend(parts)
-                        continue
-                word = word.strip()
-                if not word or not _HAS_WORD.search(word):
-                    continue
-            out.append(word)
-        return out
+        return [w for cut in self._seg.cut(text) for w in self._cut_words(cut)]
 
-    def words(self, text: str) -> list[str]:
-        """Search-mode jieba tokens (words and their sub-words), lower-cased."""
+    def _search_forms_of(self, cut: str) -> tuple[str, ...]:
+        """jieba's search mode for one cut word: each precise word after its sub-words."""
         known = self._seg.has_word
         out: list[str] = []
-        for word in self._precise(text):
+        for word in self._cut_words(cut):
             n = len(word)
             if n > 2:
                 subs = [word[i : i + 2] for i in range(n - 1)]
@@ -126,7 +133,12 @@ class ChineseTokenizer:
                     subs += [word[i : i + 3] for i in range(n - 2)]
                 out.extend(s.lower() for s in subs if known(s) and _HAS_WORD.search(s))
             out.append(word.lower())
-        return out
+        return tuple(out)
+
+    def words(self, text: str) -> list[str]:
+        """Search-mode jieba tokens (words and their sub-words), lower-cased."""
+        forms = self._search_forms
+        return [w for cut in self._seg.cut(text) for w in forms(cut)]
 
     def precise_words(self, text: str) -> list[str]:
         return [w.lower() for w in self._precise(text)]

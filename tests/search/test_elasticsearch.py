@@ -64,6 +64,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(payload)
             return
+        bulk = "/_bulk" in self.path
+        if bulk:
+            proxy.enter_bulk()
         conn = http.client.HTTPConnection(proxy.target.hostname, proxy.target.port, timeout=30)
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
@@ -72,6 +75,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             data = response.read()
         finally:
             conn.close()
+            if bulk:
+                proxy.leave_bulk()
         self.send_response(response.status)
         for key, value in response.getheaders():
             if key.lower() not in ("content-length", "transfer-encoding", "connection"):
@@ -96,7 +101,20 @@ class _ProxyServer(ThreadingHTTPServer):
         self.status = status
         self.bulk_requests = 0
         self.bulk_docs: list[int] = []  # documents per bulk request that reached the node
+        self.bulk_delay = 0.0  # seconds each forwarded bulk request is held, so they overlap
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most bulk requests the node was working on at once
         self.lock = threading.Lock()
+
+    def enter_bulk(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(self.bulk_delay)
+
+    def leave_bulk(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
     def count_bulk(self, body: bytes) -> bool:
         """Count one bulk request; True if it is to be refused."""
@@ -110,8 +128,11 @@ class _ProxyServer(ThreadingHTTPServer):
 
 
 class FaultProxy:
-    def __init__(self, target: str, *, fail_bulk: int = 0, status: int = 429) -> None:
+    def __init__(
+        self, target: str, *, fail_bulk: int = 0, status: int = 429, bulk_delay: float = 0.0
+    ) -> None:
         self.server = _ProxyServer(target, fail_bulk, status)
+        self.server.bulk_delay = bulk_delay
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -126,6 +147,10 @@ class FaultProxy:
     @property
     def bulk_docs(self) -> list[int]:
         return self.server.bulk_docs
+
+    @property
+    def most_in_flight(self) -> int:
+        return self.server.most_in_flight
 
     def __enter__(self) -> FaultProxy:
         self.thread.start()
@@ -259,17 +284,39 @@ def test_failed_rebuild_keeps_the_old_index_and_drops_the_new(
 
 def test_bulk_batches_are_bounded_by_count_and_bytes(es_url: str, prefix: str) -> None:
     with FaultProxy(es_url) as proxy:
-        index = ElasticsearchIndex(proxy.url, index_prefix=prefix, chunk_docs=2)
+        # One sender, so the requests reach the proxy in the order they were cut.
+        index = ElasticsearchIndex(proxy.url, index_prefix=prefix, chunk_docs=2, senders=1)
         try:
             index.ensure()
             assert index.index(CORPUS[:5]) == 5
             assert proxy.bulk_docs == [2, 2, 1]
             proxy.bulk_docs.clear()
             big = [doc(10 + n, body="长" * 3000) for n in range(3)]  # ~9 KB of UTF-8 each
-            sized = ElasticsearchIndex(proxy.url, index_prefix=prefix, chunk_bytes=16 * 1024)
+            sized = ElasticsearchIndex(
+                proxy.url, index_prefix=prefix, chunk_bytes=16 * 1024, senders=1
+            )
             assert sized.index(big) == 3
             sized.close()
             assert proxy.bulk_docs == [1, 1, 1]
+        finally:
+            index.drop()
+            index.close()
+
+
+@pytest.mark.parametrize("senders", [1, 3])
+def test_bulk_requests_are_in_flight_concurrently_up_to_senders(
+    es_url: str, prefix: str, senders: int
+) -> None:
+    docs = [doc(100 + n, body=f"第{n}份通知") for n in range(12)]
+    with FaultProxy(es_url, bulk_delay=0.1) as proxy:
+        index = ElasticsearchIndex(proxy.url, index_prefix=prefix, chunk_docs=1, senders=senders)
+        try:
+            index.ensure()
+            assert index.index(docs) == len(docs)
+            assert proxy.most_in_flight == senders
+            assert sorted(proxy.bulk_docs) == [1] * len(docs)
+            index.refresh()
+            assert index.doc_ids() == {d.doc_id for d in docs}
         finally:
             index.drop()
             index.close()
@@ -377,6 +424,7 @@ def test_search_before_ensure_says_how_to_create_the_index(es_url: str, prefix: 
         ({"url": "127.0.0.1:9200"}, "http:// or https://"),
         ({"index_prefix": "Fair Watch"}, "index_prefix"),
         ({"chunk_docs": 0}, "chunk_docs"),
+        ({"senders": 0}, "senders"),
     ],
 )
 def test_bad_settings_are_refused_by_name(kwargs: dict, needle: str) -> None:
