@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,15 +80,13 @@ class Outcome:
         return self.standards[0] if self.standards else NONE
 
 
-def load_cases(path: str | Path) -> list[Case]:
-    """Read and validate a corpus file."""
-    p = Path(path)
+def _json_objects(p: Path, what: str, keys: set[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of each non-blank line of a JSON-lines file whose keys are all
+    in `keys`; anything else raises EvaluationError naming the file, line and field."""
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise EvaluationError(p, 0, "(file)", f"cannot read corpus: {exc.strerror or exc}") from exc
-    cases: list[Case] = []
-    seen: set[str] = set()
+        raise EvaluationError(p, 0, "(file)", f"cannot read {what}: {exc.strerror or exc}") from exc
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -97,10 +96,19 @@ def load_cases(path: str | Path) -> list[Case]:
             raise EvaluationError(p, n, "(line)", f"not valid JSON: {exc.msg}") from exc
         if not isinstance(obj, dict):
             raise EvaluationError(p, n, "(line)", "expected a JSON object")
-        unknown = set(obj) - _KEYS
+        unknown = set(obj) - keys
         if unknown:
-            allowed = ", ".join(sorted(_KEYS))
+            allowed = ", ".join(sorted(keys))
             raise EvaluationError(p, n, sorted(unknown)[0], f"unknown key (allowed: {allowed})")
+        yield n, obj
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    """Read and validate a corpus file."""
+    p = Path(path)
+    cases: list[Case] = []
+    seen: set[str] = set()
+    for n, obj in _json_objects(p, "corpus", _KEYS):
         cid, text, label = obj.get("id"), obj.get("text"), obj.get("label")
         std = obj.get("standard")
         if not isinstance(cid, str) or not cid:
@@ -143,24 +151,8 @@ def load_documents(path: str | Path) -> list[Case]:
     `issuer`, `doc_number`, `verified`, `note`), as negative cases; invalid lines raise
     EvaluationError naming the file, line and field."""
     p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        reason = exc.strerror or exc
-        raise EvaluationError(p, 0, "(file)", f"cannot read documents: {reason}") from exc
     docs: list[Case] = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(p, n, "(line)", f"not valid JSON: {exc.msg}") from exc
-        if not isinstance(obj, dict):
-            raise EvaluationError(p, n, "(line)", "expected a JSON object")
-        unknown = set(obj) - _DOC_KEYS
-        if unknown:
-            raise EvaluationError(p, n, sorted(unknown)[0], "unknown key for a document")
+    for n, obj in _json_objects(p, "documents", _DOC_KEYS):
         for key in ("id", "text", "source"):
             if not isinstance(obj.get(key), str) or not obj[key].strip():
                 raise EvaluationError(p, n, key, "expected a non-empty string")
