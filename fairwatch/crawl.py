@@ -191,6 +191,19 @@ def deliver_alerts(
             db.close()
 
 
+def record_source(db: Database, source: SourceConfig) -> None:
+    """The source's row, created or brought up to date with its file, before a run of it."""
+    repository.ensure_source(
+        db,
+        source.id,
+        name=source.name,
+        issuer=source.issuer,
+        region=source.region,
+        kind=source.kind,
+        platform=source.platform,
+    )
+
+
 def _operator_crawl_failed(
     db: Database, alerts: AlertsConfig, source_id: str, run_id: int, reason: str | None
 ) -> None:
@@ -238,15 +251,7 @@ async def _crawl_one(
 ) -> CrawlOutcome:
     from scrapy.crawler import AsyncCrawlerRunner, Crawler
 
-    repository.ensure_source(
-        db,
-        source.id,
-        name=source.name,
-        issuer=source.issuer,
-        region=source.region,
-        kind=source.kind,
-        platform=source.platform,
-    )
+    record_source(db, source)
     if mode == "auto":
         backfilled = crawl_state.backfill_state(db, source.id).backfill == "done"
         mode = "incremental" if backfilled else "backfill"

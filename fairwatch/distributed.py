@@ -31,6 +31,7 @@ from crawlers.sink import KnownPage, SinkResult
 from crawlers.sources.schema import SourceConfig
 from crawlers.spiders.source import ROLE, SourceSpider
 from fairwatch.app import analyzer_lookup, open_database, open_search_index
+from fairwatch.crawl import record_source
 from fairwatch.errors import CrawlError
 from fairwatch.pipeline import DocumentPipeline
 from fairwatch.settings import ConfigError, Settings
@@ -109,15 +110,7 @@ def push_sources(
     db = db or open_database(settings)
     outcomes = []
     for source in sources:
-        repository.ensure_source(
-            db,
-            source.id,
-            name=source.name,
-            issuer=source.issuer,
-            region=source.region,
-            kind=source.kind,
-            platform=source.platform,
-        )
+        record_source(db, source)
         open_run = _open_run(db, queue, source.id)
         if open_run is not None:
             # One run of a source at a time: its pages are still being worked on.
