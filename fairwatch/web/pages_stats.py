@@ -11,14 +11,21 @@ from fairwatch.web.auth import Caller, console, page
 from fairwatch.web.charts import bar_chart
 from fairwatch.web.pages_review import DOCX, _day, _download
 from fairwatch.web.templating import render
-from storage.repository.statistics import evaluation
+from storage.repository.statistics import Evaluation, evaluation
 
 router = APIRouter(include_in_schema=False)
 MEASURE_LABELS = {"monitored": "监测", "flagged": "疑似问题", "confirmed": "确认违规",
                   "rectified": "已整改"}
 
 
-def _evaluation(request: Request, region: str, date_from: str, date_to: str, kind: str):  # noqa: ANN202
+def period_evaluation(
+    request: Request,
+    region: str = "",
+    date_from: Annotated[str, Query(alias="from")] = "",
+    date_to: Annotated[str, Query(alias="to")] = "",
+    kind: str = "policy",
+) -> Evaluation:
+    """The figures for the region, period and kind the query asks for (both routes' query)."""
     return evaluation(
         console(request).db, region=region or None, date_from=_day(date_from),
         date_to=_day(date_to), kind=kind if kind in ("policy", "ad") else "policy",
@@ -29,33 +36,26 @@ def _evaluation(request: Request, region: str, date_from: str, date_to: str, kin
 def statistics_page(
     request: Request,
     caller: Annotated[Caller, Depends(page("read"))],
-    region: str = "",
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    kind: str = "policy",
+    ev: Annotated[Evaluation, Depends(period_evaluation)],
 ) -> Response:
-    ev = _evaluation(request, region, date_from, date_to, kind)
     months = list(ev.by_month)
     chart = bar_chart(
         months,
         {MEASURE_LABELS[m]: [getattr(ev.by_month[k], m) for k in months] for m in MEASURE_LABELS},
         title="按月趋势",
     )
-    args = {k: v for k, v in request.query_params.items() if v}
+    query = request.query_params
+    args = {k: v for k, v in query.items() if v}
     return render(request, "statistics.html", caller, ev=ev, chart=chart, args=args,
-                  measures=MEASURE_LABELS, region=region, date_from=date_from, date_to=date_to)
+                  measures=MEASURE_LABELS, region=query.get("region", ""),
+                  date_from=query.get("from", ""), date_to=query.get("to", ""))
 
 
 @router.get("/statistics/report.docx")
 def statistics_report(
-    request: Request,
     caller: Annotated[Caller, Depends(page("export"))],
-    region: str = "",
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    kind: str = "policy",
+    ev: Annotated[Evaluation, Depends(period_evaluation)],
 ) -> Response:
     from fairwatch.web.exports.report import report_docx
 
-    ev = _evaluation(request, region, date_from, date_to, kind)
     return _download(report_docx(ev, caller.name), "monitoring-report.docx", DOCX)
