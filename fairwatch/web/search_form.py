@@ -18,6 +18,8 @@ class SearchParams:
     region: str = ""
     source: str = ""
     standard: str = ""
+    sector: str = ""  # analyzers.sectors ids, comma-separated
+    grade: str = ""  # grades, comma-separated
     flagged: str = ""  # "" any, "1" flagged only, "0" not flagged
     date_from: str = ""
     date_to: str = ""
@@ -37,6 +39,8 @@ class SearchParams:
             regions=many(self.region),
             source_ids=many(self.source),
             standards=many(self.standard),
+            sectors=many(self.sector),
+            grades=many(self.grade),
             flagged=None if self.flagged == "" else self.flagged == "1",
             date_from=_day(self.date_from, "from"),
             date_to=_day(self.date_to, "to"),
