@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from fairwatch.web.auth import Caller, console, page
+from fairwatch.web.exports import download
 from fairwatch.web.highlight import clean
 from fairwatch.web.labels import KIND_LABELS, SECTOR_LABELS
-from fairwatch.web.pages_review import XLSX, _download
 from fairwatch.web.search_form import SearchParams
 from fairwatch.web.templating import render
 from storage.search.base import GRADES, SORTS
@@ -72,4 +72,4 @@ def search_export(
     app = console(request)
     params.after = ""
     data = search_xlsx(app.db, app.index, params.query(size=EXPORT_LIMIT), params.q)
-    return _download(data, "search-results.xlsx", XLSX)
+    return download(data, "search-results.xlsx")
