@@ -127,5 +127,9 @@ def test_search_by_sector_and_grade(site: Site, client: TestClient) -> None:
     auth = {"Authorization": f"Bearer {site.tokens['viewer']}"}
     api = client.get("/api/search", params={"sector": "cosmetics"}, headers=auth).json()
     assert api["total"] == 1 and api["aggregations"]["sector"] == {"cosmetics": 1}
+    sheet = openpyxl.load_workbook(io.BytesIO(
+        client.get("/search.xlsx", params={"sector": "cosmetics"}).content)).active
+    header, *rows = list(sheet.iter_rows(values_only=True))[1:]
+    assert [dict(zip(header, r, strict=True))["行业"] for r in rows] == ["化妆品"]
     wrong = client.get("/api/search", params={"grade": "严重"}, headers=auth)
     assert wrong.status_code == 400 and "grades" in wrong.text and "严重" in wrong.text
