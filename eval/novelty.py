@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_GLOBS = (
     "eval/real/*.jsonl",
     "eval/holdout/*.jsonl",
+    "eval/unseen/*.jsonl",
     "tests/eval/*.jsonl",
     "/work/shared/eval/*.jsonl",
 )
