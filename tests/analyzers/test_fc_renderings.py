@@ -91,3 +91,20 @@ def test_one_named_firm_made_the_only_provider(fc: RuleEngine, text: str, rule: 
 )
 def test_an_open_choice_of_provider_is_not_a_designation(fc: RuleEngine, text: str) -> None:
     assert not [f for f in fc.analyze(text).findings if f.flagging and f.standard == "FC-8-3"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "大型企业按企业及其职工上年度实际缴纳失业保险费的30%返还，中小微企业按60%返还。",
+        "某工程咨询有限公司受某职业技术学院委托，对工作服采购项目进行竞争性磋商采购，现欢迎合格的供应商参加。",
+    ],
+)
+def test_open_national_schemes_and_competitive_procedures_are_lawful(fc: RuleEngine,
+                                                                      text: str) -> None:
+    assert not fc.analyze(text).flagged
+
+
+def test_a_refund_for_selected_firms_is_still_flagged(fc: RuleEngine) -> None:
+    text = "对入驻园区的龙头企业，返还其缴纳的社会保险费。"
+    assert "FC-10-3" in {f.standard for f in fc.analyze(text).findings if f.flagging}
