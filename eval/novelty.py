@@ -31,7 +31,7 @@ REFERENCE_GLOBS = (
     "eval/holdout/*.jsonl",
     "eval/unseen/*.jsonl",
     "tests/eval/*.jsonl",
-    "/work/shared/eval/*.jsonl",
+    "../shared/eval/*.jsonl",  # the shared development sets beside the checkout
 )
 SHINGLE = 8
 # Common legal phrases (滥用行政权力排除…) are 8 characters long, so one shared shingle means
@@ -75,7 +75,7 @@ def reference_files(exclude: Iterable[str]) -> list[str]:
     skip = {str(Path(p).resolve()) for p in exclude}
     found: list[str] = []
     for pattern in REFERENCE_GLOBS:
-        base = pattern if pattern.startswith("/") else str(ROOT / pattern)
+        base = str((ROOT / pattern).resolve()) if pattern.startswith("..") else str(ROOT / pattern)
         found += [p for p in sorted(glob.glob(base)) if str(Path(p).resolve()) not in skip]
     return found
 
