@@ -28,9 +28,10 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import reduce
+from itertools import pairwise
 from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,7 @@ class RuleEngine:
         self.pack = pack
         self._term_ids: dict[str, int] = {}
         self._terms: list[str] = []
+        self._id_sets: dict[frozenset[int], frozenset[int]] = {}
         self._rules: list[_CompiledRule] = []
         self._anchor_rules: dict[int, list[int]] = {}
         role_keys: dict[tuple[CueRole, int], int] = {}
@@ -158,7 +160,7 @@ class RuleEngine:
         self._automaton = _automaton(self._terms)
         # The pre-filter: only the anchor terms, scanned over whole chunks. A clause without
         # an anchor hit costs nothing more; one with a hit gets the full scan.
-        self._anchor_automaton = _automaton([self._terms[t] for t in self._anchor_rules])
+        self._anchor_automaton = _automaton([self._terms[t] for t in self._anchor_rules], dfa=True)
         self._tokenizer = None
         if any(r.word for rule in pack.rules for r in rule.roles):
             self._tokenizer = _make_tokenizer(pack.dictionary)
@@ -170,7 +172,9 @@ class RuleEngine:
                 self._term_ids[t] = len(self._terms)
                 self._terms.append(t)
             out.add(self._term_ids[t])
-        return frozenset(out)
+        # one object per distinct set: a clause computes the spans of a set once (by id)
+        ids = frozenset(out)
+        return self._id_sets.setdefault(ids, ids)
 
     # -- public API
 
@@ -295,15 +299,18 @@ class RuleEngine:
             if not found:
                 return None
             per_role.append(found)
-        index = None
-        if len(per_role) > 1:  # roles shared by rules share their index within the clause
-            index = []
-            for role, hits in zip(cr.roles, per_role, strict=True):
-                idx = ctx.earliest.get(role.key)
-                if idx is None:
-                    idx = ctx.earliest[role.key] = _Earliest(hits)
-                index.append(idx)
-        match = _best_window(per_role, rule.window, rule.ordered, index)
+        if all(len(hits) == 1 for hits in per_role):
+            match = _only_window([hits[0] for hits in per_role], rule.window, rule.ordered)
+        else:
+            index = None
+            if len(per_role) > 1:  # roles shared by rules share their index within the clause
+                index = []
+                for role, hits in zip(cr.roles, per_role, strict=True):
+                    idx = ctx.earliest.get(role.key)
+                    if idx is None:
+                        idx = ctx.earliest[role.key] = _Earliest(hits)
+                    index.append(idx)
+            match = _best_window(per_role, rule.window, rule.ordered, index)
         if match is None:
             return None
         clause = ctx.text
@@ -354,7 +361,7 @@ class RuleEngine:
                     continue
                 if negators and _negated(s, ctx.text, negators, negw):
                     continue
-                if role.role.word and not self._starts_token(ctx.text, s):
+                if role.role.word and not ctx.starts_token(s, self._starts_token):
                     continue
                 out.append((s, e))
         if role.role.pattern is not None:
@@ -375,7 +382,7 @@ class RuleEngine:
 class _ClauseContext:
     """One candidate clause: its text and cue hits, indexed by term id."""
 
-    __slots__ = ("by_tid", "cache", "earliest", "present", "terms", "text")
+    __slots__ = ("by_tid", "cache", "earliest", "present", "spans_of", "terms", "text", "tokens")
 
     def __init__(self, text: str, hits: list[Hit], terms: list[str]) -> None:
         self.text = text
@@ -386,21 +393,41 @@ class _ClauseContext:
         self.present = self.by_tid.keys()
         self.cache: dict[int, list[tuple[int, int]]] = {}
         self.earliest: dict[int, _Earliest] = {}
+        # id of a term set -> its spans: the engine keeps its sets for its lifetime, and the
+        # pack's negation cues, for one, are the same set for many roles
+        self.spans_of: dict[int, list[tuple[int, int]]] = {}
+        self.tokens: dict[int, bool] | None = None  # offset -> starts a jieba token
+
+    def starts_token(self, s: int, check: Callable[[str, int], bool]) -> bool:
+        """check(text, s), once per offset of the clause (roles of several rules ask)."""
+        if self.tokens is None:
+            self.tokens = {}
+        found = self.tokens.get(s)
+        if found is None:
+            found = self.tokens[s] = check(self.text, s)
+        return found
 
     def spans(self, ids: frozenset[int]) -> list[tuple[int, int]]:
+        """Spans of the terms of `ids` in the clause, sorted (shared: not to be changed)."""
+        out = self.spans_of.get(id(ids))
+        if out is not None:
+            return out
         # the clause's few terms looked up in `ids`, never the other way round: a role of the
         # gazetteer has thousands of ids
         by_tid = self.by_tid
         found = [t for t in by_tid if t in ids]
         if not found:
-            return []
-        if len(found) == 1:
-            return by_tid[found[0]]
-        return sorted([span for t in found for span in by_tid[t]])
+            out = []
+        elif len(found) == 1:
+            out = by_tid[found[0]]
+        else:
+            out = sorted([span for t in found for span in by_tid[t]])
+        self.spans_of[id(ids)] = out
+        return out
 
     def first(self, ids: frozenset[int]) -> str:
         """The cue of `ids` that occurs first in the clause."""
-        t = min(ids & self.present, key=lambda t: self.by_tid[t][0])
+        t = min([t for t in self.by_tid if t in ids], key=lambda t: self.by_tid[t][0])
         return self.terms[t]
 
 
@@ -462,6 +489,20 @@ def _best_window(
     return best
 
 
+def _only_window(hits: list[tuple[int, int]], window: int, ordered: bool) -> list[
+    tuple[int, int]
+] | None:
+    """`_best_window` when every role has one hit: that choice, if it fits."""
+    if ordered:
+        for prev, nxt in pairwise(hits):
+            if nxt[0] < prev[1]:
+                return None
+        span = hits[-1][1] - hits[0][0]
+    else:
+        span = max(h[1] for h in hits) - min(h[0] for h in hits)
+    return hits if span <= window else None
+
+
 class _Earliest:
     """Hits sorted by start, with the earliest-ending hit of every suffix."""
 
@@ -480,10 +521,14 @@ class _Earliest:
         return self.best[i] if i < len(self.best) else None
 
 
-def _automaton(terms: list[str]) -> Any:
-    """All occurrences of `terms` (overlapping, by end then longest first); None for none."""
+def _automaton(terms: list[str], *, dfa: bool = False) -> Any:
+    """All occurrences of `terms` (overlapping, by end then longest first); None for none.
+    `dfa`: a full DFA, faster to scan and larger (for the anchor terms, scanned over every
+    chunk)."""
     if not terms:
         return None
+    if dfa:
+        return ahocorasick_rs.AhoCorasick(terms, implementation=ahocorasick_rs.Implementation.DFA)
     return ahocorasick_rs.AhoCorasick(terms)
 
 

@@ -90,8 +90,8 @@ class CharModel:
     # -- scoring
 
     def _matcher(self) -> Any:
-        # every vocabulary n-gram in one Aho-Corasick automaton, for `vector`: its order of
-        # first occurrence decides ties among a query's heaviest n-grams in `nearest`
+        # every vocabulary n-gram in one Aho-Corasick automaton: the plain count of
+        # `_counts`, which the numpy lookups of `probas` and `vector` must equal
         if self._automaton is None:
             terms = sorted(self.vocab, key=self.vocab.__getitem__)  # pattern index = feature
             self._automaton = ahocorasick_rs.AhoCorasick(terms)
@@ -105,9 +105,28 @@ class CharModel:
         return Counter(j for j, _, _ in hits)
 
     def vector(self, text: str) -> dict[int, float]:
-        vec = {j: (1.0 + math.log(c)) * self.idf[j] for j, c in self._counts(text).items()}
+        """The TF-IDF vector of `text`, its n-grams in order of first occurrence (by end,
+        the longer first, as an Aho-Corasick scan over the vocabulary reports them)."""
+        pos, length, feat = self._key_tables().hits(_model_text(text))
+        if not len(feat):
+            return {}
+        # first occurrences in scan order, and the count of each n-gram
+        order = np.lexsort((-length, pos + length))
+        js, first, counts = np.unique(feat[order], return_index=True, return_counts=True)
+        by_first = np.argsort(first, kind="stable")
+        idf = self.idf
+        vec = {j: (1.0 + math.log(c)) * idf[j]
+               for j, c in zip(js[by_first].tolist(), counts[by_first].tolist(), strict=True)}
         norm = math.sqrt(sum(v * v for v in vec.values()))
         return {j: v / norm for j, v in vec.items()} if norm else {}
+
+    def prepare(self) -> CharModel:
+        """Build the lookup tables now (else on first use): an analyzer built once then
+        pays nothing more on its first documents."""
+        self._key_tables()
+        if self._postings is None:
+            self._postings = self._build_postings()
+        return self
 
     def _key_tables(self) -> _Keys:
         if self._keys is None:
@@ -275,18 +294,26 @@ class _Keys:
     def lookup(self, texts: list[str]) -> tuple[Any, Any]:
         """(text index, feature) of every vocabulary n-gram occurrence in `texts`."""
         joined = "\x00".join(texts)  # \x00 is outside every alphabet: no n-gram spans texts
-        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        ids = self.ids.take(cps, mode="clip")
         text_of = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])
+        where, _, feats = self.hits(joined)
+        return text_of[where], feats
+
+    def hits(self, text: str) -> tuple[Any, Any, Any]:
+        """(start, length, feature) of every vocabulary n-gram occurrence in `text`, by
+        length, then by start."""
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        ids = self.ids.take(cps, mode="clip")
         n = len(ids)
         f1 = self.uni[ids]
         at = [np.flatnonzero(f1 >= 0)]
         feats = [f1[at[0]]]
+        ks = [1]
         if n >= 2:
             pairs = ids[:-1] * self.width + ids[1:]
             f2 = self.pair[pairs]
             at.append(np.flatnonzero(f2 >= 0))
             feats.append(f2[at[-1]].astype(np.int64))
+            ks.append(2)
             flags = self.starts[pairs]
             for k in (3, 4):
                 keys, kfeats = self.keys[k]
@@ -301,8 +328,10 @@ class _Keys:
                 hit = keys[p] == key
                 at.append(pos[hit])
                 feats.append(kfeats[p[hit]])
+                ks.append(k)
         where = np.concatenate(at)
-        return text_of[where], np.concatenate(feats)
+        lengths = np.repeat(np.array(ks, dtype=np.int64), [len(a) for a in at])
+        return where, lengths, np.concatenate(feats)
 
 
 def fit(

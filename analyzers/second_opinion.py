@@ -46,7 +46,7 @@ class SecondOpinion:
 
     def __init__(self, base: Any, model: CharModel, pack: RulePack, *, exception: str = ""):
         self.base = base
-        self.model = model
+        self.model = model.prepare()  # its tables built now, not on the first documents
         self.pack = pack
         self.citations: dict[str, str] = {}
         # standard -> the sectors its rules apply to (None: any); a rescue must fit the sector
