@@ -107,18 +107,28 @@ class CharModel:
     def vector(self, text: str) -> dict[int, float]:
         """The TF-IDF vector of `text`, its n-grams in order of first occurrence (by end,
         the longer first, as an Aho-Corasick scan over the vocabulary reports them)."""
-        pos, length, feat = self._key_tables().hits(_model_text(text))
+        js, w = self._weights(text)
+        return dict(zip(js.tolist(), w.tolist(), strict=True))
+
+    def _weights(self, text: str) -> tuple[Any, Any]:
+        """`vector` as arrays (features, weights), computed as the plain formula would be:
+        math.log, the norm summed in order, so that every weight is the same float."""
+        kt = self._key_tables()
+        pos, length, feat = kt.hits(_model_text(text))
         if not len(feat):
-            return {}
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
         # first occurrences in scan order, and the count of each n-gram
         order = np.lexsort((-length, pos + length))
         js, first, counts = np.unique(feat[order], return_index=True, return_counts=True)
-        by_first = np.argsort(first, kind="stable")
-        idf = self.idf
-        vec = {j: (1.0 + math.log(c)) * idf[j]
-               for j, c in zip(js[by_first].tolist(), counts[by_first].tolist(), strict=True)}
-        norm = math.sqrt(sum(v * v for v in vec.values()))
-        return {j: v / norm for j, v in vec.items()} if norm else {}
+        by_first = np.argsort(first)
+        js, counts = js[by_first], counts[by_first]
+        seen, inv = np.unique(counts, return_inverse=True)
+        tf = 1.0 + np.array([math.log(c) for c in seen.tolist()])[inv]
+        v = tf * kt.idf[js]
+        norm = math.sqrt(float(np.add.accumulate(v * v)[-1]))  # a running sum, in order
+        if not norm:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return js, v / norm
 
     def prepare(self) -> CharModel:
         """Build the lookup tables now (else on first use): an analyzer built once then
@@ -171,8 +181,11 @@ class CharModel:
             self._postings = self._build_postings()
         # the query's heaviest n-grams decide who is nearest; the light, common ones (long
         # postings) would only add small equal amounts to everyone
-        query = sorted(self.vector(text).items(), key=lambda jv: -jv[1])[:NEAREST_TERMS]
-        parts = [(self._postings[j], v) for j, v in query if j in self._postings]
+        js, w = self._weights(text)
+        top = np.argsort(-w, kind="stable")[:NEAREST_TERMS]  # ties in order of occurrence
+        post = self._postings
+        parts = [(post[j], v) for j, v in zip(js[top].tolist(), w[top].tolist(), strict=True)
+                 if j in post]
         if not parts:
             return []
         who = np.concatenate([p[0] for p, _ in parts])
@@ -288,6 +301,7 @@ class _Keys:
             self.keys[k] = (np.array([x for x, _ in kj], dtype=np.int64),
                             np.array([j for _, j in kj], dtype=np.int64))
         idf = np.array(model.idf, dtype=np.float64)
+        self.idf = idf
         self.w = np.array(model.coef, dtype=np.float64) * idf
         self.idf2 = idf * idf
 

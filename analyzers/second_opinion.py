@@ -93,8 +93,18 @@ class SecondOpinion:
         scores: dict[str, float] = {}  # clause text -> probability: a clause with findings
         # under several standards, or repeated in the document, is scored once
         flagged_spans: list[tuple[int, int]] = []
+        promoting = getattr(self.base, "is_promotion", None)
+        # not commercial promotion: the Advertising Law is not applied (ad_law)
+        rescuing = self._has_triggers and not (
+            platform is None and promoting is not None and not promoting(normalize(text).text))
+        whole = len(text.strip()) <= WHOLE
+        spans = (([(0, len(text))] if whole else self._candidates(text)) if rescuing else [])
+        # One batch for the model: the flagged quotes, and the candidates clear of every
+        # flagging hit (a veto below can only clear more of them: those are scored after)
         self._score(scores, [f.quote for f in res.findings
-                             if f.flagging and f.rule != LEARNED_RULE])
+                             if f.flagging and f.rule != LEARNED_RULE] + [
+            q for _, _, q in self._pick(text, whole, spans,
+                                        [(f.start, f.end) for f in res.findings if f.flagging])])
         for f in res.findings:
             p = None
             if f.flagging and f.rule != LEARNED_RULE:
@@ -110,11 +120,9 @@ class SecondOpinion:
             if p is not None:
                 conf[id(f)] = p
             findings.append(f)
-        promoting = getattr(self.base, "is_promotion", None)
-        if platform is None and promoting is not None and not promoting(normalize(text).text):
-            pass  # not commercial promotion: the Advertising Law is not applied (ad_law)
-        elif self._has_triggers:
-            for f, p in self._rescues(text, flagged_spans, self._sector(text, sector), scores):
+        if rescuing:
+            picked = self._pick(text, whole, spans, flagged_spans)
+            for f, p in self._rescues(picked, self._sector(text, sector), scores):
                 conf[id(f)] = p
                 findings.append(f)
         findings.sort(key=lambda f: (f.start, f.standard))
@@ -168,15 +176,12 @@ class SecondOpinion:
         allowed = self._sectors.get(standard)
         return allowed is None or sector is None or sector in allowed
 
-    def _rescues(
-        self, text: str, flagged: list[tuple[int, int]], sector: str | None,
-        scores: dict[str, float],
-    ) -> list[tuple[Finding, float]]:
-        out: list[tuple[Finding, float]] = []
-        # A short text (one ad, one quoted clause) is scored whole, as the model was trained;
-        # a document only on its candidate clauses.
-        whole = len(text.strip()) <= WHOLE
-        spans = [(0, len(text))] if whole else self._candidates(text)
+    def _pick(
+        self, text: str, whole: bool, spans: list[tuple[int, int]],
+        flagged: list[tuple[int, int]],
+    ) -> list[tuple[int, int, str]]:
+        """The candidate spans a rescue may come from: (start, end, quote) of those clear of
+        the `flagged` spans (and, in a document, long enough and stating a measure)."""
         flagged = sorted(flagged)
         starts = [s for s, _ in flagged]
         reach = list(accumulate((e for _, e in flagged), max))  # furthest end so far
@@ -193,6 +198,15 @@ class SecondOpinion:
             if not whole and self.requires and not self._requires_re.search(quote):
                 continue
             picked.append((start, end, quote))
+        return picked
+
+    def _rescues(
+        self, picked: list[tuple[int, int, str]], sector: str | None, scores: dict[str, float],
+    ) -> list[tuple[Finding, float]]:
+        """Findings for the picked spans the model scores at least `rescue`. A short text
+        (one ad, one quoted clause) is scored whole, as the model was trained; a document
+        only on its candidate clauses."""
+        out: list[tuple[Finding, float]] = []
         self._score(scores, [q for _, _, q in picked])
         for start, end, quote in picked:
             p = scores[quote]
