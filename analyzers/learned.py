@@ -28,7 +28,7 @@ import ahocorasick_rs
 import numpy as np
 
 from analyzers.errors import AnalyzerError
-from analyzers.normalize import MAPPED, normalize
+from analyzers.normalize import MAPPED, normalize, normalized_text
 
 __all__ = ["MODELS_DIR", "CharModel", "Example", "default_model_path", "fit", "ngrams"]
 
@@ -44,7 +44,7 @@ _PLAIN_RE = re.compile(r"[\s" + re.escape("".join(MAPPED)) + "]")
 def _model_text(text: str) -> str:
     """The normalised text with spaces squeezed, as the model was trained on (`ngrams`); a
     text without whitespace or characters to map is that already."""
-    return " ".join(normalize(text).text.split()) if _PLAIN_RE.search(text) else text
+    return " ".join(normalized_text(text).split()) if _PLAIN_RE.search(text) else text
 
 
 def default_model_path(kind: str) -> Path:

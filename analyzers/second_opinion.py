@@ -37,7 +37,10 @@ STRONG_VETO = 0.25  # a 明显违反 hit is demoted only below veto × this
 WHOLE = 400  # texts up to this long are scored whole
 MAX_SPAN = 300  # a candidate clause reaches at most this far either side of its trigger
 TRIGGERS = 30  # strongest violation n-grams (2+ CJK characters) that make a clause a candidate
-_BOUND_CODES = np.array([ord(c) for c in "。！？!?；;\n|"], dtype=np.uint32)
+# code point -> is a clause bound; the last entry (False) stands for every larger one
+_BOUNDS = "。！？!?；;\n|"
+_IS_BOUND = np.zeros(max(map(ord, _BOUNDS)) + 2, dtype=bool)
+_IS_BOUND[[ord(c) for c in _BOUNDS]] = True
 _CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
@@ -147,7 +150,7 @@ class SecondOpinion:
                 continue
             if bounds is None:
                 cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-                bounds = np.flatnonzero(np.isin(cps, _BOUND_CODES)).tolist()
+                bounds = np.flatnonzero(_IS_BOUND.take(cps, mode="clip")).tolist()
             # the last bound in [i - MAX_SPAN, i), else the start of the text
             k = bisect_left(bounds, i) - 1
             s = bounds[k] + 1 if k >= 0 and bounds[k] >= i - MAX_SPAN else 0
