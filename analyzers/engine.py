@@ -91,7 +91,6 @@ class RuleEngine:
         self.pack = pack
         self._term_ids: dict[str, int] = {}
         self._terms: list[str] = []
-        self._id_sets: dict[frozenset[int], frozenset[int]] = {}
         self._rules: list[_CompiledRule] = []
         self._anchor_rules: dict[int, list[int]] = {}
         role_keys: dict[tuple[CueRole, int], int] = {}
@@ -172,9 +171,7 @@ class RuleEngine:
                 self._term_ids[t] = len(self._terms)
                 self._terms.append(t)
             out.add(self._term_ids[t])
-        # one object per distinct set: a clause computes the spans of a set once (by id)
-        ids = frozenset(out)
-        return self._id_sets.setdefault(ids, ids)
+        return frozenset(out)
 
     # -- public API
 
@@ -382,7 +379,7 @@ class RuleEngine:
 class _ClauseContext:
     """One candidate clause: its text and cue hits, indexed by term id."""
 
-    __slots__ = ("by_tid", "cache", "earliest", "present", "spans_of", "terms", "text", "tokens")
+    __slots__ = ("by_tid", "cache", "earliest", "present", "terms", "text", "tokens")
 
     def __init__(self, text: str, hits: list[Hit], terms: list[str]) -> None:
         self.text = text
@@ -393,9 +390,6 @@ class _ClauseContext:
         self.present = self.by_tid.keys()
         self.cache: dict[int, list[tuple[int, int]]] = {}
         self.earliest: dict[int, _Earliest] = {}
-        # id of a term set -> its spans: the engine keeps its sets for its lifetime, and the
-        # pack's negation cues, for one, are the same set for many roles
-        self.spans_of: dict[int, list[tuple[int, int]]] = {}
         self.tokens: dict[int, bool] | None = None  # offset -> starts a jieba token
 
     def starts_token(self, s: int, check: Callable[[str, int], bool]) -> bool:
@@ -409,21 +403,15 @@ class _ClauseContext:
 
     def spans(self, ids: frozenset[int]) -> list[tuple[int, int]]:
         """Spans of the terms of `ids` in the clause, sorted (shared: not to be changed)."""
-        out = self.spans_of.get(id(ids))
-        if out is not None:
-            return out
         # the clause's few terms looked up in `ids`, never the other way round: a role of the
         # gazetteer has thousands of ids
         by_tid = self.by_tid
         found = [t for t in by_tid if t in ids]
         if not found:
-            out = []
-        elif len(found) == 1:
-            out = by_tid[found[0]]
-        else:
-            out = sorted([span for t in found for span in by_tid[t]])
-        self.spans_of[id(ids)] = out
-        return out
+            return []
+        if len(found) == 1:
+            return by_tid[found[0]]
+        return sorted([span for t in found for span in by_tid[t]])
 
     def first(self, ids: frozenset[int]) -> str:
         """The cue of `ids` that occurs first in the clause."""

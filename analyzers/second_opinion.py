@@ -101,13 +101,15 @@ class SecondOpinion:
         rescuing = self._has_triggers and not (
             platform is None and promoting is not None and not promoting(normalize(text).text))
         whole = len(text.strip()) <= WHOLE
-        spans = (([(0, len(text))] if whole else self._candidates(text)) if rescuing else [])
+        eligible = self._eligible(
+            text, whole, [(0, len(text))] if whole else self._candidates(text)
+        ) if rescuing else []
         # One batch for the model: the flagged quotes, and the candidates clear of every
         # flagging hit (a veto below can only clear more of them: those are scored after)
         self._score(scores, [f.quote for f in res.findings
                              if f.flagging and f.rule != LEARNED_RULE] + [
-            q for _, _, q in self._pick(text, whole, spans,
-                                        [(f.start, f.end) for f in res.findings if f.flagging])])
+            q for _, _, q in self._clear(eligible,
+                                         [(f.start, f.end) for f in res.findings if f.flagging])])
         for f in res.findings:
             p = None
             if f.flagging and f.rule != LEARNED_RULE:
@@ -124,7 +126,7 @@ class SecondOpinion:
                 conf[id(f)] = p
             findings.append(f)
         if rescuing:
-            picked = self._pick(text, whole, spans, flagged_spans)
+            picked = self._clear(eligible, flagged_spans)
             for f, p in self._rescues(picked, self._sector(text, sector), scores):
                 conf[id(f)] = p
                 findings.append(f)
@@ -179,28 +181,36 @@ class SecondOpinion:
         allowed = self._sectors.get(standard)
         return allowed is None or sector is None or sector in allowed
 
-    def _pick(
+    def _eligible(
         self, text: str, whole: bool, spans: list[tuple[int, int]],
-        flagged: list[tuple[int, int]],
     ) -> list[tuple[int, int, str]]:
-        """The candidate spans a rescue may come from: (start, end, quote) of those clear of
-        the `flagged` spans (and, in a document, long enough and stating a measure)."""
-        flagged = sorted(flagged)
-        starts = [s for s, _ in flagged]
-        reach = list(accumulate((e for _, e in flagged), max))  # furthest end so far
-        picked: list[tuple[int, int, str]] = []
+        """(start, end, quote) of the candidate spans a rescue may come from: in a document,
+        those long enough and stating a measure."""
+        out: list[tuple[int, int, str]] = []
         for start, end in spans:
             if not whole and end - start < MIN_CLAUSE:
                 continue
-            k = bisect_left(starts, end)  # flagged spans starting before this one ends
-            if k and reach[k - 1] > start:
-                continue  # overlaps a flagged finding
             quote = text[start:end]
             # in a document, only a measure (not its reports or news) can breach a standard; a
             # short text given alone was already picked out as the measure to judge
             if not whole and self.requires and not self._requires_re.search(quote):
                 continue
-            picked.append((start, end, quote))
+            out.append((start, end, quote))
+        return out
+
+    @staticmethod
+    def _clear(
+        eligible: list[tuple[int, int, str]], flagged: list[tuple[int, int]],
+    ) -> list[tuple[int, int, str]]:
+        """The eligible spans that overlap none of the `flagged` spans."""
+        flagged = sorted(flagged)
+        starts = [s for s, _ in flagged]
+        reach = list(accumulate((e for _, e in flagged), max))  # furthest end so far
+        picked: list[tuple[int, int, str]] = []
+        for span in eligible:
+            k = bisect_left(starts, span[1])  # flagged spans starting before this one ends
+            if not (k and reach[k - 1] > span[0]):
+                picked.append(span)
         return picked
 
     def _rescues(
