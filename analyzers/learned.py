@@ -28,7 +28,7 @@ import ahocorasick_rs
 import numpy as np
 
 from analyzers.errors import AnalyzerError
-from analyzers.normalize import MAPPED, normalize, normalized_text
+from analyzers.normalize import MAPPED, normalize, squeezed
 
 __all__ = ["MODELS_DIR", "CharModel", "Example", "default_model_path", "fit", "ngrams"]
 
@@ -42,9 +42,9 @@ _PLAIN_RE = re.compile(r"[\s" + re.escape("".join(MAPPED)) + "]")
 
 
 def _model_text(text: str) -> str:
-    """The normalised text with spaces squeezed, as the model was trained on (`ngrams`); a
-    text without whitespace or characters to map is that already."""
-    return " ".join(normalized_text(text).split()) if _PLAIN_RE.search(text) else text
+    """`squeezed(text)`, as the model was trained on (`ngrams`); a text without whitespace
+    or characters to map is that already."""
+    return squeezed(text) if _PLAIN_RE.search(text) else text
 
 
 def default_model_path(kind: str) -> Path:
@@ -53,7 +53,7 @@ def default_model_path(kind: str) -> Path:
 
 def ngrams(text: str) -> list[str]:
     """Character n-grams (NGRAM range) of the normalised text, spaces squeezed."""
-    t = " ".join(normalize(text).text.split())
+    t = squeezed(text)
     lo, hi = NGRAM
     out: list[str] = []
     n = len(t)
@@ -98,7 +98,7 @@ class CharModel:
         return self._automaton
 
     def _counts(self, text: str) -> Counter[int]:
-        t = " ".join(normalize(text).text.split())
+        t = " ".join(normalize(text).text.split())  # the plain formula, not `squeezed`
         if not t:
             return Counter()
         hits = self._matcher().find_matches_as_indexes(t, overlapping=True)

@@ -20,7 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 __all__ = [
-    "MAPPED", "NUMBERING_RE", "Normalized", "normalize", "normalize_term", "normalized_text",
+    "MAPPED", "NUMBERING_RE", "Normalized", "normalize", "normalize_term", "squeezed",
 ]
 
 
@@ -90,11 +90,14 @@ def normalize_term(term: str) -> str:
     return _WS_RE.sub("", _translate(term))
 
 
-def normalized_text(text: str) -> str:
-    """normalize(text).text, faster for a text without whitespace (a clause, an ad line):
-    then only the characters are mapped."""
-    t = _translate(text)
-    return normalize(text).text if _WS_RE.search(t) else t
+def squeezed(text: str) -> str:
+    """The normalised text with each whitespace run as one space, stripped: what the
+    learned model reads. A text with whitespace only at its ends (a clause and its line
+    break) needs no decision about line breaks: its mapped characters, stripped."""
+    core = _translate(text).strip()
+    if _WS_RE.search(core) is None:
+        return core
+    return " ".join(normalize(text).text.split())
 
 
 def _translate(text: str) -> str:
