@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick_rs
@@ -41,6 +42,8 @@ TRIGGERS = 30  # strongest violation n-grams (2+ CJK characters) that make a cla
 _BOUNDS = "。！？!?；;\n|"
 _IS_BOUND = np.zeros(max(map(ord, _BOUNDS)) + 2, dtype=bool)
 _IS_BOUND[[ord(c) for c in _BOUNDS]] = True
+_second = itemgetter(1)
+_third = itemgetter(2)
 _CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
@@ -141,25 +144,28 @@ class SecondOpinion:
 
     def _candidates(self, text: str) -> list[tuple[int, int]]:
         """Clauses (original offsets) holding a trigger n-gram: one C-level pass over the text
-        for the triggers, one regex pass for the clause bounds."""
+        for the triggers; the clause bounds around every trigger found in numpy at once."""
+        hits = self._triggers.find_matches_as_indexes(text, overlapping=True)
+        if not hits:
+            return []
+        n = len(text)
+        starts = np.fromiter(map(_second, hits), dtype=np.int64, count=len(hits))
+        ends = np.fromiter(map(_third, hits), dtype=np.int64, count=len(hits))  # past the end
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        bounds = np.flatnonzero(_IS_BOUND.take(cps, mode="clip"))
+        # bounds with a sentinel at either end: never within MAX_SPAN of a trigger
+        padded = np.concatenate(([-n - MAX_SPAN - 1], bounds, [2 * n + MAX_SPAN + 1]))
+        # the last bound in [start - MAX_SPAN, start), else the start of the text
+        before = padded[np.searchsorted(bounds, starts, "left")]
+        s_arr = np.where(before >= starts - MAX_SPAN, before + 1, 0)
+        # the first bound in [end, end + MAX_SPAN), included, else MAX_SPAN on
+        after = padded[np.searchsorted(bounds, ends, "left") + 1]
+        e_arr = np.where(after < ends + MAX_SPAN, after + 1, np.minimum(n, ends + MAX_SPAN))
         spans: list[tuple[int, int]] = []
         last_end = -1
-        bounds: list[int] | None = None
-        n = len(text)
-        for _, i, end in self._triggers.find_matches_as_indexes(text, overlapping=True):
-            end -= 1  # the last character of the trigger
-            if i < last_end:
+        for i, s, e in zip(starts.tolist(), s_arr.tolist(), e_arr.tolist(), strict=True):
+            if i < last_end:  # inside the clause of an earlier trigger
                 continue
-            if bounds is None:
-                cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-                bounds = np.flatnonzero(_IS_BOUND.take(cps, mode="clip")).tolist()
-            # the last bound in [i - MAX_SPAN, i), else the start of the text
-            k = bisect_left(bounds, i) - 1
-            s = bounds[k] + 1 if k >= 0 and bounds[k] >= i - MAX_SPAN else 0
-            # the first bound in [end + 1, end + 1 + MAX_SPAN), included
-            k = bisect_left(bounds, end + 1)
-            e = (bounds[k] + 1 if k < len(bounds) and bounds[k] < end + 1 + MAX_SPAN
-                 else min(n, end + 1 + MAX_SPAN))
             while s < e and text[s] in " \t\r,，、":
                 s += 1
             spans.append((s, e))
