@@ -159,7 +159,7 @@ class RuleEngine:
         self._automaton = _automaton(self._terms)
         # The pre-filter: only the anchor terms, scanned over whole chunks. A clause without
         # an anchor hit costs nothing more; one with a hit gets the full scan.
-        self._anchor_automaton = _automaton([self._terms[t] for t in self._anchor_rules], dfa=True)
+        self._anchor_automaton = _automaton([self._terms[t] for t in self._anchor_rules])
         self._tokenizer = None
         if any(r.word for rule in pack.rules for r in rule.roles):
             self._tokenizer = _make_tokenizer(pack.dictionary)
@@ -509,14 +509,10 @@ class _Earliest:
         return self.best[i] if i < len(self.best) else None
 
 
-def _automaton(terms: list[str], *, dfa: bool = False) -> Any:
-    """All occurrences of `terms` (overlapping, by end then longest first); None for none.
-    `dfa`: a full DFA, faster to scan and larger (for the anchor terms, scanned over every
-    chunk)."""
+def _automaton(terms: list[str]) -> Any:
+    """All occurrences of `terms` (overlapping, by end then longest first); None for none."""
     if not terms:
         return None
-    if dfa:
-        return ahocorasick_rs.AhoCorasick(terms, implementation=ahocorasick_rs.Implementation.DFA)
     return ahocorasick_rs.AhoCorasick(terms)
 
 
