@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from operator import itemgetter
 from typing import Any
@@ -30,7 +30,7 @@ from analyzers.learned import CharModel
 from analyzers.normalize import normalize
 from analyzers.rulepack import RulePack
 
-__all__ = ["LEARNED_RULE", "SecondOpinion", "dedupe"]
+__all__ = ["LEARNED_RULE", "Parts", "SecondOpinion", "dedupe"]
 
 LEARNED_RULE = "learned"
 MIN_CLAUSE = 8
@@ -45,6 +45,22 @@ _IS_BOUND[[ord(c) for c in _BOUNDS]] = True
 _second = itemgetter(1)
 _third = itemgetter(2)
 _CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What decides whether the combined analyzer flags a text scored whole, for any pair of
+    thresholds: the grade and model probability of each flagging rule hit, and the model
+    probability of the whole text where a rescue could raise it (None: no rescue possible,
+    e.g. no fitting standard among the nearest cases, or not commercial promotion)."""
+
+    hits: tuple[tuple[str, float], ...]
+    rescue: float | None
+
+    def flagged(self, veto: float, rescue: float) -> bool:
+        if any(p >= (veto if grade == "疑似" else veto * STRONG_VETO) for grade, p in self.hits):
+            return True
+        return self.rescue is not None and self.rescue >= rescue
 
 
 class SecondOpinion:
@@ -99,10 +115,7 @@ class SecondOpinion:
         scores: dict[str, float] = {}  # clause text -> probability: a clause with findings
         # under several standards, or repeated in the document, is scored once
         flagged_spans: list[tuple[int, int]] = []
-        promoting = getattr(self.base, "is_promotion", None)
-        # not commercial promotion: the Advertising Law is not applied (ad_law)
-        rescuing = self._has_triggers and not (
-            platform is None and promoting is not None and not promoting(normalize(text).text))
+        rescuing = self._may_rescue(text, platform)
         whole = len(text.strip()) <= WHOLE
         eligible = self._eligible(
             text, whole, [(0, len(text))] if whole else self._candidates(text)
@@ -136,6 +149,33 @@ class SecondOpinion:
         findings.sort(key=lambda f: (f.start, f.standard))
         kept = dedupe(findings)
         return DocumentAnalysis(kept, [conf.get(id(f), 0.0) for f in kept])
+
+    def parts(
+        self, text: str, *, sector: str | None = None, platform: str | None = None,
+        rules: DocumentAnalysis | None = None,
+    ) -> Parts | None:
+        """The Parts of a text short enough to be scored whole (None for a longer one), so
+        thresholds can be chosen without analysing the text once per candidate pair; `rules`
+        is the wrapped analyzer's result for the same text and hints, when already known."""
+        if len(text.strip()) > WHOLE:
+            return None
+        hints = {k: v for k, v in (("sector", sector), ("platform", platform)) if v}
+        res = rules if rules is not None else self.base.analyze(text, **hints)
+        hits = [f for f in res.findings if f.flagging and f.rule != LEARNED_RULE]
+        scores: dict[str, float] = {}
+        self._score(scores, [f.quote for f in hits])
+        rescue = None
+        if self._may_rescue(text, platform):
+            picked = self._eligible(text, True, [(0, len(text))])
+            found = self._rescues(picked, self._sector(text, sector), scores, threshold=0.0)
+            rescue = found[0][1] if found else None
+        return Parts(tuple((f.grade, scores[f.quote]) for f in hits), rescue)
+
+    def _may_rescue(self, text: str, platform: str | None) -> bool:
+        promoting = getattr(self.base, "is_promotion", None)
+        if platform is None and promoting is not None and not promoting(normalize(text).text):
+            return False  # not commercial promotion: the Advertising Law is not applied (ad_law)
+        return self._has_triggers
 
     def _score(self, scores: dict[str, float], quotes: list[str]) -> None:
         """Model probabilities of the quotes not scored yet, as one batch."""
@@ -221,15 +261,17 @@ class SecondOpinion:
 
     def _rescues(
         self, picked: list[tuple[int, int, str]], sector: str | None, scores: dict[str, float],
+        threshold: float | None = None,
     ) -> list[tuple[Finding, float]]:
-        """Findings for the picked spans the model scores at least `rescue`. A short text
-        (one ad, one quoted clause) is scored whole, as the model was trained; a document
-        only on its candidate clauses."""
+        """Findings for the picked spans scoring at least `threshold` (default:
+        model.rescue). A short text (one ad, one quoted clause) is scored whole, as the model
+        was trained; a document only on its candidate clauses."""
+        rescue = self.model.rescue if threshold is None else threshold
         out: list[tuple[Finding, float]] = []
         self._score(scores, [q for _, _, q in picked])
         for start, end, quote in picked:
             p = scores[quote]
-            if p < self.model.rescue:
+            if p < rescue:
                 continue
             near = [(sim, e) for sim, e in self.model.nearest(quote, k=3) if e.standard]
             if not near:

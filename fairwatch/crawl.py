@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from alerts import AlertsConfig, DeliveryPolicy, DeliveryReport, deliver_due, notify_operator
+from alerts import AlertsConfig, DeliveryPolicy, DeliveryReport, deliver_due
 from alerts.api import config_from_settings, finding_hook
 from crawlers.settings import crawl_settings
 from crawlers.sources.schema import SourceConfig
@@ -40,6 +40,7 @@ from crawlers.spiders.source import SourceSpider
 from fairwatch.app import analyzer_lookup, open_database, open_search_index
 from fairwatch.errors import CrawlError
 from fairwatch.frontier import DatabaseFrontier
+from fairwatch.operator import notify_operator
 from fairwatch.pipeline import DocumentPipeline
 from fairwatch.settings import Settings
 from storage import repository
@@ -208,12 +209,20 @@ def _operator_crawl_failed(
     db: Database, alerts: AlertsConfig, source_id: str, run_id: int, reason: str | None
 ) -> None:
     try:
+        # One alert per failure episode: runs that fail one after another since the same good
+        # run are one problem to fix; the first failure after a good run is news again.
+        good = [
+            run.id
+            for status in ("succeeded", "partial")
+            for run in repository.list_runs(db, source_id=source_id, status=status, limit=1)
+        ]
+        episode = max(good) if good else "start"
         notify_operator(
             db,
             kind="crawl_failed",
             message=f"来源 {source_id} 的采集（运行 {run_id}）失败：{reason or '原因未记录'}",
             source_id=source_id,
-            dedup_key=f"crawl_failed:{source_id}",
+            dedup_key=f"crawl_failed:{source_id}:after:{episode}",
             details={"run_id": run_id, "reason": reason},
             config=alerts,
         )

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     crawl_retry_backoff: float = Field(
         1.0, ge=0, description="Seconds before the first retry of a failed page; doubles per retry."
     )
+    crawl_backfill_max_pages: int = Field(
+        10_000,
+        ge=1,
+        description="List pages a backfill (whole-archive) run may follow, per start URL.",
+    )
     # -- media (FAIRWATCH_MEDIA_*) --------------------------------------------------------
     media_engine: str = Field(
         "rapidocr", pattern="^(rapidocr|tesseract)$",
@@ -109,11 +114,6 @@ class Settings(BaseSettings):
     )
     console_url: str = Field(
         "", description="Base URL of the web console; alert links point there when set."
-    )
-    crawl_backfill_max_pages: int = Field(
-        10_000,
-        ge=1,
-        description="List pages a backfill (whole-archive) run may follow, per start URL.",
     )
     # -- distributed crawling (FAIRWATCH_REDIS_*, FAIRWATCH_WORKER_*) ---------------------
     crawl_distributed: bool = Field(

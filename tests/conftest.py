@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from storage.db import Database
-from tests.databases import drop_schema, empty_every_table
+from tests.databases import drop_schema, empty_every_table, service_url
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -92,3 +93,31 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
     finally:
         database.close()
+
+
+@pytest.fixture
+def pg_schema(pg_url: str) -> Iterator[tuple[str, Database]]:
+    """(FAIRWATCH_DATABASE_URL of a fresh PostgreSQL schema, a handle on it), for processes
+    of distributed crawls that share one database; dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    db = Database(pg_url, schema=schema)
+    db.upgrade()
+    try:
+        yield service_url(db), db
+    finally:
+        db.close()
+        drop_schema(pg_url, schema)
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A Redis key prefix of one test alone; its keys are deleted afterwards."""
+    name = f"fwtest-{uuid.uuid4().hex[:12]}"
+    try:
+        yield name
+    finally:
+        client = redis.Redis.from_url(redis_url)
+        keys = list(client.scan_iter(f"{name}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()

@@ -48,6 +48,12 @@ def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                # PyYAML accepts `? [a, b]` or `{a: 1}: x` as keys; no config field is named so.
+                raise YamlSyntaxError(
+                    "a mapping key must be a plain name, not a list or a mapping",
+                    key_node.start_mark.line + 1,
+                )
             key = _scalar(key_node)
             child = (*path, key)
             out[key] = _build(value_node, child, lines)
@@ -63,7 +69,12 @@ def _scalar(node: yaml.Node) -> Any:
     # Resolve the scalar with the safe constructor so "2" is an int and "yes" a bool.
     constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
     yaml.constructor.SafeConstructor.__init__(constructor)
-    return constructor.construct_object(node, deep=True)
+    try:
+        return constructor.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        # e.g. `!!python/object:...` (refused by the safe loader) or `!!int many`.
+        problem = getattr(exc, "problem", None) or f"{node.tag} cannot read {node.value!r}: {exc}"
+        raise YamlSyntaxError(f"not valid YAML: {problem}", node.start_mark.line + 1) from exc
 
 
 def line_for(lines: dict[Path_, int], loc: Path_) -> int | None:

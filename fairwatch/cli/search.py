@@ -6,8 +6,9 @@ from datetime import date
 
 import click
 
+from analyzers.sectors import SECTOR_LABELS
 from fairwatch.cli._common import domain_errors, settings_or_exit
-from storage.search.base import SearchQuery
+from storage.search.base import GRADES, SearchQuery
 
 
 @click.command("search")
@@ -15,6 +16,10 @@ from storage.search.base import SearchQuery
 @click.option("--source", "sources", multiple=True, help="Only this source id (repeatable).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["policy", "ad"]))
 @click.option("--standard", "standards", multiple=True, help="Only documents with this finding id.")
+@click.option("--sector", "sectors", multiple=True, type=click.Choice(list(SECTOR_LABELS)),
+              help="Only ads whose findings assumed this sector (repeatable).")
+@click.option("--grade", "grades", multiple=True, type=click.Choice(list(GRADES)),
+              help="Only documents whose strongest grade is this one (repeatable).")
 @click.option("--flagged/--not-flagged", default=None)
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None)
@@ -24,6 +29,8 @@ def search(
     sources: tuple[str, ...],
     kinds: tuple[str, ...],
     standards: tuple[str, ...],
+    sectors: tuple[str, ...],
+    grades: tuple[str, ...],
     flagged: bool | None,
     date_from,  # noqa: ANN001 - datetime or None from click
     date_to,  # noqa: ANN001
@@ -36,6 +43,8 @@ def search(
         source_ids=list(sources),
         kinds=list(kinds),
         standards=list(standards),
+        sectors=list(sectors),
+        grades=list(grades),
         flagged=flagged,
         date_from=_day(date_from),
         date_to=_day(date_to),

@@ -145,6 +145,8 @@ def search(
     region: Annotated[str, Query(max_length=100)] = "",
     source: Annotated[str, Query(max_length=200)] = "",
     standard: Annotated[str, Query(max_length=100)] = "",
+    sector: Annotated[str, Query(max_length=200)] = "",
+    grade: Annotated[str, Query(max_length=100)] = "",
     flagged: Literal["", "0", "1"] = "",
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
@@ -154,7 +156,8 @@ def search(
 ) -> SearchOut:
     params = SearchParams(
         q=q, kind=kind, platform=platform, region=region, source=source, standard=standard,
-        flagged=flagged, date_from=date_from.isoformat() if date_from else "",
+        sector=sector, grade=grade, flagged=flagged,
+        date_from=date_from.isoformat() if date_from else "",
         date_to=date_to.isoformat() if date_to else "", sort=sort, after=after,
     )
     result = console(request).index.search(params.query(size=size))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from analyzers.sectors import SECTOR_LABELS
+
+__all__ = ["ACTIONS", "GRADE_CLASS", "KIND_LABELS", "SECTOR_LABELS", "STATUS_LABELS"]
+
 STATUS_LABELS = {
     "open": "待审查",
     "confirmed": "确认违规",

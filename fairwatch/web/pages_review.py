@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import difflib
 import logging
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from fairwatch.web.auth import Caller, console, page
+from fairwatch.web.dates import parse_day
+from fairwatch.web.exports import download
 from fairwatch.web.highlight import highlight
 from fairwatch.web.labels import ACTIONS, KIND_LABELS
 from fairwatch.web.templating import render
@@ -22,17 +23,6 @@ from storage.repository import lifecycle, reviews
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
-
-
-def _day(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        from storage.errors import InvalidQuery
-
-        raise InvalidQuery("not a date (YYYY-MM-DD)", field="date", value=value) from None
 
 
 @router.get("/documents")
@@ -52,7 +42,8 @@ def queue(
     filters = {
         "grade": grade or None, "standard": standard or None, "source_id": source or None,
         "region": region or None, "status": status or None,
-        "date_from": _day(date_from), "date_to": _day(date_to), "flagged": flagged == "1",
+        "date_from": parse_day(date_from, "from"), "date_to": parse_day(date_to, "to"),
+        "flagged": flagged == "1",
     }
     result = reviews.review_queue(
         console(request).db, **filters, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE
@@ -141,7 +132,7 @@ def review_form(
     db = console(request).db
     detail = repository.show_document(db, doc_id)
     data = review_form_docx(detail, reviews.document_history(db, doc_id), caller.name)
-    return _download(data, f"review-form-{doc_id}.docx", DOCX)
+    return download(data, f"review-form-{doc_id}.docx")
 
 
 @router.get("/versions/{version_id}/screenshot.png")
@@ -153,13 +144,3 @@ def screenshot(
         raise VersionNotFound(f"{version_id} (no screenshot)")
     return Response(png, media_type="image/png")
 
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(data: bytes, filename: str, media_type: str) -> Response:
-    return Response(
-        data, media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

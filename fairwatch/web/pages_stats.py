@@ -9,7 +9,8 @@ from fastapi.responses import Response
 
 from fairwatch.web.auth import Caller, console, page
 from fairwatch.web.charts import bar_chart
-from fairwatch.web.pages_review import DOCX, _day, _download
+from fairwatch.web.dates import parse_day
+from fairwatch.web.exports import download
 from fairwatch.web.templating import render
 from storage.repository.statistics import Evaluation, evaluation
 
@@ -27,8 +28,8 @@ def period_evaluation(
 ) -> Evaluation:
     """The figures for the region, period and kind the query asks for (both routes' query)."""
     return evaluation(
-        console(request).db, region=region or None, date_from=_day(date_from),
-        date_to=_day(date_to), kind=kind if kind in ("policy", "ad") else "policy",
+        console(request).db, region=region or None, date_from=parse_day(date_from, "from"),
+        date_to=parse_day(date_to, "to"), kind=kind if kind in ("policy", "ad") else "policy",
     )
 
 
@@ -58,4 +59,4 @@ def statistics_report(
 ) -> Response:
     from fairwatch.web.exports.report import report_docx
 
-    return _download(report_docx(ev, caller.name), "monitoring-report.docx", DOCX)
+    return download(report_docx(ev, caller.name), "monitoring-report.docx")

@@ -4,8 +4,8 @@ and the API, so the three find the same documents."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
+from fairwatch.web.dates import parse_day
 from storage.errors import InvalidQuery
 from storage.search.base import AGGREGATIONS, SearchQuery
 
@@ -18,6 +18,8 @@ class SearchParams:
     region: str = ""
     source: str = ""
     standard: str = ""
+    sector: str = ""  # analyzers.sectors ids, comma-separated
+    grade: str = ""  # grades, comma-separated
     flagged: str = ""  # "" any, "1" flagged only, "0" not flagged
     date_from: str = ""
     date_to: str = ""
@@ -37,9 +39,11 @@ class SearchParams:
             regions=many(self.region),
             source_ids=many(self.source),
             standards=many(self.standard),
+            sectors=many(self.sector),
+            grades=many(self.grade),
             flagged=None if self.flagged == "" else self.flagged == "1",
-            date_from=_day(self.date_from, "from"),
-            date_to=_day(self.date_to, "to"),
+            date_from=parse_day(self.date_from, "from"),
+            date_to=parse_day(self.date_to, "to"),
             sort=self.sort or "relevance",
             size=size,
             after=self.after or None,
@@ -47,12 +51,3 @@ class SearchParams:
         )
         query.validate()
         return query
-
-
-def _day(value: str, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidQuery("not a date (YYYY-MM-DD)", field=name, value=value) from None

@@ -130,7 +130,7 @@ def _load(db: Database, version_ids: list[int]) -> list[IndexedDocument]:
         rows = session.execute(stmt).all()
         live = {doc.id: version.id for doc, version, _ in rows if doc.platform == LIVE_PLATFORM}
         attachments = _attachment_texts(session, version_ids, live)
-        standards, grades, reviews = _finding_summaries(session, version_ids)
+        standards, sectors, grades, reviews = _finding_summaries(session, version_ids)
         return [
             IndexedDocument(
                 doc_id=doc.id,
@@ -148,6 +148,7 @@ def _load(db: Database, version_ids: list[int]) -> list[IndexedDocument]:
                 published=version.published,
                 fetched_at=version.fetched_at.date(),
                 standards=sorted(standards.get(version.id, ())),
+                sectors=sorted(sectors.get(version.id, ())),
                 grade=grades.get(version.id),
                 review_status=reviews.get(version.id),
             )
@@ -196,15 +197,18 @@ def _attachment_texts(
 
 def _finding_summaries(
     session: Session, version_ids: list[int]
-) -> tuple[dict[int, set[str]], dict[int, str], dict[int, str]]:
+) -> tuple[dict[int, set[str]], dict[int, set[str]], dict[int, str], dict[int, str]]:
     standards: dict[int, set[str]] = defaultdict(set)
+    sectors: dict[int, set[str]] = defaultdict(set)
     grades: dict[int, str] = {}
-    for version_id, standard, grade in session.execute(
-        select(Finding.version_id, Finding.standard, Finding.grade).where(
+    for version_id, standard, sector, grade in session.execute(
+        select(Finding.version_id, Finding.standard, Finding.sector, Finding.grade).where(
             Finding.version_id.in_(version_ids)
         )
     ):
         standards[version_id].add(standard)
+        if sector:
+            sectors[version_id].add(sector)
         if version_id not in grades or GRADES.index(grade) < GRADES.index(grades[version_id]):
             grades[version_id] = grade
     # The review status of a version is the most recent decision on any of its findings.
@@ -216,7 +220,7 @@ def _finding_summaries(
         .order_by(Review.created_at, Review.id)
     ):
         reviews[version_id] = status
-    return standards, grades, reviews
+    return standards, sectors, grades, reviews
 
 
 def current_versions(db: Database) -> dict[int, int]:

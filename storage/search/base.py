@@ -17,7 +17,9 @@ Semantics both backends share (the contract tests check them):
   `published` sorts and the `month` aggregation ("YYYY-MM") all use it. Sorting puts
   documents without a date last and breaks ties by doc_id ascending.
 - Filters combine with AND; within one list (source_ids, kinds, ...) values are ORed.
-  `standards` matches a document with any of the given standard ids. `flagged` is true
+  `standards` matches a document with any of the given standard ids, `sectors` one with
+  any of the given ad sectors (those its findings assumed: analyzers.sectors ids),
+  `grades` one whose strongest grade is any of those given. `flagged` is true
   when the grade is 明显违反 or 疑似.
 - Aggregations count the documents matching the query and filters (all pages), per
   value; documents with no value are not counted.
@@ -38,9 +40,10 @@ from datetime import date
 from typing import Any
 
 from storage.errors import InvalidQuery
+from storage.models import GRADES
 
 SORTS = ("relevance", "published", "-published")
-AGGREGATIONS = ("standard", "source", "region", "platform", "month")
+AGGREGATIONS = ("standard", "sector", "grade", "source", "region", "platform", "month")
 FLAG_GRADES = ("明显违反", "疑似")
 MAX_SIZE = 1000
 
@@ -64,6 +67,7 @@ class IndexedDocument:
     published: date | None = None
     fetched_at: date | None = None
     standards: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
     grade: str | None = None
     review_status: str | None = None
 
@@ -85,6 +89,8 @@ class SearchQuery:
     platforms: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     standards: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+    grades: list[str] = field(default_factory=list)
     flagged: bool | None = None
     date_from: date | None = None
     date_to: date | None = None
@@ -92,7 +98,7 @@ class SearchQuery:
     size: int = 20
     # Opaque cursor returned by the previous page (deep pagination without offsets).
     after: str | None = None
-    # Any of AGGREGATIONS: standard, source, region, platform, month.
+    # Any of AGGREGATIONS: standard, sector, grade, source, region, platform, month.
     aggregations: list[str] = field(default_factory=list)
 
     def validate(self) -> None:
@@ -111,6 +117,11 @@ class SearchQuery:
                 f"unknown aggregation; known: {', '.join(AGGREGATIONS)}",
                 field="aggregations",
                 value=unknown[0],
+            )
+        wrong = [g for g in self.grades if g not in GRADES]
+        if wrong:
+            raise InvalidQuery(
+                f"unknown grade; known: {', '.join(GRADES)}", field="grades", value=wrong[0]
             )
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise InvalidQuery(

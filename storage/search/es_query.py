@@ -19,6 +19,8 @@ from storage.search.tokens import QueryTerm
 _BOOSTS = {"title": 3.0, "body": 1.0, "attachments_text": 0.5}
 _AGG_FIELDS = {
     "standard": "standards",
+    "sector": "sectors",
+    "grade": "grade",
     "source": "source_id",
     "region": "region",
     "platform": "platform",
@@ -83,6 +85,8 @@ def _filters(query: SearchQuery) -> list[dict[str, Any]]:
         ("platform", query.platforms),
         ("region", query.regions),
         ("standards", query.standards),
+        ("sectors", query.sectors),
+        ("grade", query.grades),
     ):
         if values:
             filters.append({"terms": {field: list(values)}})

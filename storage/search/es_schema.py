@@ -24,7 +24,7 @@ from storage.search.tokens import ChineseTokenizer
 
 # Bump when the mappings, the analysis or the tokenisation change; an index of an older
 # format still works but `fairwatch index rebuild` should be run (ensure() logs it).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TEXT_FIELDS = ("title", "body", "attachments_text")
 WORD_FIELDS = {
     "title": "title_words",
@@ -40,6 +40,7 @@ KEYWORD_FIELDS = (
     "platform",
     "doc_number",
     "standards",
+    "sectors",
     "grade",
     "review_status",
     "month",
@@ -146,6 +147,7 @@ def document_source(doc: IndexedDocument, tokenizer: ChineseTokenizer) -> dict[s
         "search_date": day.isoformat() if day else None,
         "month": day.isoformat()[:7] if day else None,
         "standards": sorted(set(doc.standards)),
+        "sectors": sorted(set(doc.sectors)),
         "grade": doc.grade,
         "flagged": doc.flagged,
         "review_status": doc.review_status,

@@ -40,7 +40,7 @@ from storage.search.tokens import DEFAULT_DICTIONARY, ChineseTokenizer, QueryTer
 logger = logging.getLogger(__name__)
 
 BATCH = 500  # documents per write transaction
-FORMAT_VERSION = "1"  # bump when the schema or the tokenisation changes: forces a rebuild
+FORMAT_VERSION = "2"  # bump when the schema or the tokenisation changes: forces a rebuild
 _WORD_COLUMNS = "{title_w body_w att_w}"
 _GRAM_COLUMNS = "{title_g body_g att_g}"
 # bm25 weights in column order: a match in the title counts most, attachments least.
@@ -48,6 +48,7 @@ _BM25 = "bm25(docs_fts, 3.0, 3.0, 1.0, 1.0, 0.5, 0.5)"
 _NO_DATE_ASC = "9999-12-31"
 _NO_DATE_DESC = "0000-01-01"
 _AGG_COLUMNS = {
+    "grade": "h.grade",
     "source": "h.source_id",
     "region": "h.region",
     "platform": "h.platform",
@@ -56,7 +57,7 @@ _AGG_COLUMNS = {
 
 _HITS_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS hits (doc_id INTEGER PRIMARY KEY, score REAL, sort_key, "
-    "day TEXT, source_id TEXT, region TEXT, platform TEXT)"
+    "day TEXT, source_id TEXT, region TEXT, platform TEXT, grade TEXT)"
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -88,6 +89,12 @@ CREATE TABLE IF NOT EXISTS doc_standards (
     PRIMARY KEY (doc_id, standard)
 );
 CREATE INDEX IF NOT EXISTS doc_standards_standard ON doc_standards (standard);
+CREATE TABLE IF NOT EXISTS doc_sectors (
+    doc_id INTEGER NOT NULL REFERENCES docs (doc_id) ON DELETE CASCADE,
+    sector TEXT NOT NULL,
+    PRIMARY KEY (doc_id, sector)
+);
+CREATE INDEX IF NOT EXISTS doc_sectors_sector ON doc_sectors (sector);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
     title_w, title_g, body_w, body_g, att_w, att_g,
     tokenize = 'unicode61 remove_diacritics 0'
@@ -292,8 +299,10 @@ class Fts5Index(SearchIndex):
             source, score = "docs AS d", "0.0"
         sort_key, direction = _sort_key(query.sort, score)
         fill = (
-            "INSERT INTO temp.hits (doc_id, score, sort_key, day, source_id, region, platform) "
-            f"SELECT d.doc_id, {score}, {sort_key}, d.day, d.source_id, d.region, d.platform "
+            "INSERT INTO temp.hits "
+            "(doc_id, score, sort_key, day, source_id, region, platform, grade) "
+            f"SELECT d.doc_id, {score}, {sort_key}, d.day, d.source_id, d.region, d.platform, "
+            "d.grade "
             f"FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
         )
         page_sql = "SELECT doc_id, score, sort_key FROM temp.hits"
@@ -336,7 +345,7 @@ class Fts5Index(SearchIndex):
     def _write_one(conn: sqlite3.Connection, doc: IndexedDocument, tokens: tuple[str, ...]) -> None:
         day = doc.search_date
         conn.execute("DELETE FROM docs_fts WHERE rowid = ?", (doc.doc_id,))
-        conn.execute("DELETE FROM docs WHERE doc_id = ?", (doc.doc_id,))  # cascades standards
+        conn.execute("DELETE FROM docs WHERE doc_id = ?", (doc.doc_id,))  # cascades the tag tables
         conn.execute(
             "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -363,6 +372,10 @@ class Fts5Index(SearchIndex):
         conn.executemany(
             "INSERT INTO doc_standards (doc_id, standard) VALUES (?, ?)",
             [(doc.doc_id, s) for s in sorted(set(doc.standards))],
+        )
+        conn.executemany(
+            "INSERT INTO doc_sectors (doc_id, sector) VALUES (?, ?)",
+            [(doc.doc_id, s) for s in sorted(set(doc.sectors))],
         )
         conn.execute(
             "INSERT INTO docs_fts (rowid, title_w, title_g, body_w, body_g, att_w, att_g) "
@@ -461,13 +474,17 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
     any_of("d.kind", query.kinds)
     any_of("d.platform", query.platforms)
     any_of("d.region", query.regions)
-    if query.standards:
-        marks = ", ".join("?" * len(query.standards))
-        where.append(
-            "EXISTS (SELECT 1 FROM doc_standards AS s WHERE s.doc_id = d.doc_id "
-            f"AND s.standard IN ({marks}))"
-        )
-        params.extend(query.standards)
+    any_of("d.grade", query.grades)
+    for table, column, values in (
+        ("doc_standards", "standard", query.standards),
+        ("doc_sectors", "sector", query.sectors),
+    ):
+        if values:
+            where.append(
+                f"EXISTS (SELECT 1 FROM {table} AS s WHERE s.doc_id = d.doc_id "
+                f"AND s.{column} IN ({', '.join('?' * len(values))}))"
+            )
+            params.extend(values)
     if query.flagged is not None:
         where.append("d.flagged = ?")
         params.append(int(query.flagged))
@@ -515,10 +532,10 @@ def _texts(
 
 
 def _aggregate(conn: sqlite3.Connection, name: str) -> dict[str, int]:
-    if name == "standard":
+    if name in ("standard", "sector"):
         sql = (
-            "SELECT s.standard, count(*) FROM temp.hits AS h "
-            "JOIN doc_standards AS s ON s.doc_id = h.doc_id GROUP BY s.standard"
+            f"SELECT s.{name}, count(*) FROM temp.hits AS h "
+            f"JOIN doc_{name}s AS s ON s.doc_id = h.doc_id GROUP BY s.{name}"
         )
     else:
         column = _AGG_COLUMNS[name]

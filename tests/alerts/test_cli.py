@@ -8,6 +8,7 @@ from pathlib import Path
 
 from alerts import load_alerts_config
 from storage.db import Database
+from storage.repository.operator_events import list_operator_events
 from tests.alerts.factories import finding, store
 from tests.crawl.runner import fairwatch
 
@@ -100,3 +101,29 @@ def test_failed_crawl_raises_an_operator_alert(tmp_path: Path, receiver) -> None
     assert "fixture-trs" in item["message"] and "失败" in item["message"]
     assert alert.json["title"] == "fairwatch 运维告警：采集失败（fixture-trs）"
     assert hook.requests == []
+
+
+def test_failing_crawls_alert_once_per_episode(tmp_path: Path, receiver) -> None:
+    from tests.site import FixtureSite
+
+    hook, ops = receiver(), receiver()
+    env, data = _setup(tmp_path, hook.url, ops.url)
+    down = "http://127.0.0.1:9"
+    for _ in range(2):
+        failed = fairwatch("crawl", "fixture-trs", data_dir=data, site_url=down, env=env)
+        assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert len(ops.accepted) == 1  # the second failure belongs to the episode already reported
+    with FixtureSite() as site:
+        good = fairwatch("crawl", "fixture-trs", "--limit", "2", data_dir=data,
+                         site_url=site.url, env=env)
+    assert good.returncode == 0, good.stdout + good.stderr
+    again = fairwatch("crawl", "fixture-trs", data_dir=data, site_url=down, env=env)
+    assert again.returncode == 1
+    assert [a.json["operator"][0]["details"]["run_id"] for a in ops.accepted] == [1, 4]
+    db = Database(data / "fairwatch.db")
+    events = list_operator_events(db, source_id="fixture-trs")
+    db.close()
+    assert sorted(e.dedup_key for e in events if e.kind == "crawl_failed") == [
+        "crawl_failed:fixture-trs:after:3",
+        "crawl_failed:fixture-trs:after:start",
+    ]

@@ -63,6 +63,8 @@ def test_shipped_default_sends_nothing_outside(tmp_path: Path) -> None:
         (MINIMAL.replace("[hook]}", "[hook], match: {grade: [严重]}}"),
          ":4: routes.0.match.grade.0"),
         ("channels: {hook: {type: webhook, url: x}\n", ":1: not valid YAML"),
+        (MINIMAL + "? [a, b]\n: 1\n", ":5: a mapping key must be a plain name"),
+        (MINIMAL + "timezone: !!python/name:os.getcwd ''\n", ":5: not valid YAML"),
         ("timezone: Mars/Olympus\n", ":1: timezone: unknown time zone 'Mars/Olympus'"),
     ],
 )

@@ -65,3 +65,20 @@ def test_a_rescued_ad_finding_names_the_exception_to_check() -> None:
                 assert found[0].citation == combined.citations[found[0].standard]
                 return
     pytest.fail("no real ad row is rescued by the model")
+
+
+@pytest.mark.parametrize("text", [
+    "需要注意的是，保健食品并非药品，不能替代药物用于疾病的治疗。",
+    "该公司总经理在会上表示，新工厂投产后技术水平居世界同行前列。",
+    "价格方面，全市一手住宅成交均价创下历史新高，罗湖均价最高。",  # 价格 alone sells nothing
+    "也就是说，固定收益类产品主要投资于债券等债权类资产，风险最低。",  # 债券 is no coupon
+])
+def test_editorial_voice_is_not_promotion(ad: AdLawAnalyzer, text: str) -> None:
+    assert not ad.is_promotion(normalize(text).text)
+    assert not ad.analyze(text).flagged
+
+
+def test_a_selling_price_still_makes_it_an_ad(ad: AdLawAnalyzer) -> None:
+    text = "据介绍，本品是全国最好的冻梨，售价仅3元/斤，欢迎咨询热线购买。"
+    assert ad.is_promotion(normalize(text).text)
+    assert ad.analyze(text).flagged

@@ -65,3 +65,46 @@ def test_renderings_are_flagged(fc: RuleEngine, text: str, standard: str, rule: 
 def test_compliant_twins_are_not_flagged(fc: RuleEngine, text: str) -> None:
     res = fc.analyze(text)
     assert not res.flagged, [(f.rule, f.explanation) for f in res.findings]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("要求施工单位必须委托某工程质量检测有限公司进行检测。", "fc-8-3-must-commission-named"),
+        ("要求维保单位须委托某特种设备检测公司检测。", "fc-8-3-must-commission-named"),
+        ("选择某燃气供应站作为本镇唯一的瓶装燃气经营主体。", "fc-8-3-sole-designation"),
+    ],
+)
+def test_one_named_firm_made_the_only_provider(fc: RuleEngine, text: str, rule: str) -> None:
+    hits = [f for f in fc.analyze(text).findings if f.flagging]
+    assert rule in {f.rule for f in hits if f.standard == "FC-8-3"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "施工单位须委托具有相应资质的检测机构进行检测。",
+        "用户可自行选择委托检测公司。",
+        "不得要求施工单位必须委托某检测公司进行检测。",
+        "通过公开招标选择燃气经营企业作为本镇瓶装燃气经营主体。",
+    ],
+)
+def test_an_open_choice_of_provider_is_not_a_designation(fc: RuleEngine, text: str) -> None:
+    assert not [f for f in fc.analyze(text).findings if f.flagging and f.standard == "FC-8-3"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "大型企业按企业及其职工上年度实际缴纳失业保险费的30%返还，中小微企业按60%返还。",
+        "某工程咨询有限公司受某职业技术学院委托，对工作服采购项目进行竞争性磋商采购，现欢迎合格的供应商参加。",
+    ],
+)
+def test_open_national_schemes_and_competitive_procedures_are_lawful(fc: RuleEngine,
+                                                                      text: str) -> None:
+    assert not fc.analyze(text).flagged
+
+
+def test_a_refund_for_selected_firms_is_still_flagged(fc: RuleEngine) -> None:
+    text = "对入驻园区的龙头企业，返还其缴纳的社会保险费。"
+    assert "FC-10-3" in {f.standard for f in fc.analyze(text).findings if f.flagging}

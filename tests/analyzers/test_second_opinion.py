@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analyzers.crossval import cross_validate, train_model
+from analyzers.crossval import (
+    FPR_CAP,
+    RESCUE_GRID,
+    VETO_GRID,
+    choose_thresholds,
+    cross_validate,
+    train_model,
+)
 from analyzers.errors import AnalyzerError, EvaluationError
 from analyzers.evaluation import Case, load_cases, load_documents, split_real
 from analyzers.fair_competition import create_analyzer, exception_note
@@ -166,3 +173,45 @@ def test_cli_headline_is_real_rows_and_cv_lists_three_lines(tmp_path: Path) -> N
 def test_model_file_is_small() -> None:
     for kind in ("policy", "ad"):
         assert default_model_path(kind).stat().st_size < 2_000_000
+
+
+def test_parts_decide_like_the_combined_analyzer_for_every_threshold_pair() -> None:
+    """Thresholds are chosen from Parts; they must flag exactly what analyze() flags."""
+    from analyzers.ad_law import RESCUE_EXCEPTION
+    from analyzers.ad_law import create_analyzer as create_ad
+    from analyzers.evaluation import outcome
+
+    for kind, base, exc in (("policy", create_analyzer(learned=False), ""),
+                            ("ad", create_ad(learned=False), RESCUE_EXCEPTION)):
+        cases = corpus(kind)
+        real = split_real(cases)[0]
+        test = real[::12]
+        held = {c.id for c in test}
+        model = train_model([c for c in cases if c.id not in held], kind)
+        so = SecondOpinion(base, model, base.pack, exception=exc)
+        parts = [(c, so.parts(c.text, sector=c.sector, platform=c.platform)) for c in test]
+        assert all(p is not None for _, p in parts)
+        flips = set()
+        for veto, rescue in ((0.1, 0.5), (0.3, 0.7), (0.6, 0.95)):
+            model.veto, model.rescue = veto, rescue
+            for c, p in parts:
+                assert p is not None
+                assert p.flagged(veto, rescue) == outcome(so, c).flagged, (kind, c.id)
+                flips.add((c.id, p.flagged(veto, rescue)))
+        assert len(flips) > len(test)  # some row changes its verdict with the thresholds
+
+
+def test_thresholds_are_chosen_on_training_rows_only() -> None:
+    base = create_analyzer(learned=False)
+    cases = corpus("policy")
+    real, authored = split_real(cases)
+    part = authored[:300] + real[::3]
+    choice = choose_thresholds(part, base, base.pack, folds=3)
+    assert choice.chosen_by_cv and choice.rows == len(split_real(part)[0])
+    assert choice.veto in VETO_GRID and choice.rescue in RESCUE_GRID
+    assert choice.fpr <= FPR_CAP and choice.recall > 0.5
+    # rows outside the training part cannot move the choice
+    extra = [Case(f"x{i}", c.text, not c.label, c.standard if not c.label else None,
+                  source="https://x", group=f"g{i}") for i, c in enumerate(real[1::3][:80])]
+    assert choose_thresholds(part, base, base.pack, folds=3) == choice
+    assert choose_thresholds(part + extra, base, base.pack, folds=3).rows == choice.rows + 80

@@ -21,24 +21,11 @@ from sqlalchemy import text
 
 from storage.db import Database
 from tests.crawl.runner import REPO, SITE_SOURCES, cli_env, fairwatch
-from tests.crawl.services import pg_schema, redis_prefix
 from tests.site import FixtureSite
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 HEARTBEAT_S = 2.0
-
-
-@pytest.fixture
-def pg(pg_url: str) -> Iterator[tuple[str, Database]]:
-    with pg_schema(pg_url) as found:
-        yield found
-
-
-@pytest.fixture
-def prefix(redis_url: str) -> Iterator[str]:
-    with redis_prefix(redis_url) as name:
-        yield name
 
 
 class Workers:
@@ -87,13 +74,13 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
         w.stop_all()
 
 
-def settings_env(site: FixtureSite, tmp_path: Path, db_url: str, redis_url: str, prefix: str):
+def settings_env(site: FixtureSite, tmp_path: Path, db_url: str, redis_url: str, redis_prefix: str):
     return cli_env(
         data_dir=tmp_path / "data",
         site_url=site.url,
         FAIRWATCH_DATABASE_URL=db_url,
         FAIRWATCH_REDIS_URL=redis_url,
-        FAIRWATCH_REDIS_PREFIX=prefix,
+        FAIRWATCH_REDIS_PREFIX=redis_prefix,
         FAIRWATCH_REDIS_TTL=str(HEARTBEAT_S),
         FAIRWATCH_REDIS_LEASE_TTL="5",
         FAIRWATCH_ALERTS_DELIVER="false",
@@ -146,11 +133,11 @@ def pages(hits: dict[str, int]) -> dict[str, int]:
 
 
 def test_two_workers_fetch_every_page_once_and_store_every_document_once(
-    pg, prefix: str, redis_url: str, workers, tmp_path: Path
+    pg_schema, redis_prefix: str, redis_url: str, workers, tmp_path: Path
 ) -> None:
-    db_url, db = pg
+    db_url, db = pg_schema
     with FixtureSite(generated=120, latency=0.02) as site:
-        env = settings_env(site, tmp_path, db_url, redis_url, prefix)
+        env = settings_env(site, tmp_path, db_url, redis_url, redis_prefix)
         pool = workers(env)
         pool.start("w1")
         pool.start("w2")
@@ -199,29 +186,30 @@ def test_two_workers_fetch_every_page_once_and_store_every_document_once(
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(
-    pg, prefix: str, redis_url: str, workers, tmp_path: Path
+    pg_schema, redis_prefix: str, redis_url: str, workers, tmp_path: Path
 ) -> None:
-    db_url, db = pg
+    db_url, db = pg_schema
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     with FixtureSite(generated=80) as site:
         # After 20 detail pages the site holds every request: both workers have pages on
         # the wire when one of them is killed.
         site.state.gen_hold_after = 20
         site.state.gen_hold_seconds = 60
-        env = settings_env(site, tmp_path, db_url, redis_url, prefix)
+        env = settings_env(site, tmp_path, db_url, redis_url, redis_prefix)
         pool = workers(env)
         victim = pool.start("victim")
         pool.start("survivor")
         (run,) = push(env, tmp_path, "fixture-gen")
         wait_until(
-            lambda: site.state.gen_held >= 4 and client.llen(f"{prefix}:processing:victim") > 0,
+            lambda: site.state.gen_held >= 4 and client.llen(
+                f"{redis_prefix}:processing:victim") > 0,
             120,
             "the victim to hold pages the site keeps waiting",
         )
         # One run of a source at a time: a second push while it is open queues nothing.
         assert push(env, tmp_path, "fixture-gen") == [run]
         victim.send_signal(signal.SIGKILL)
-        held = client.llen(f"{prefix}:processing:victim")
+        held = client.llen(f"{redis_prefix}:processing:victim")
         victim.wait(timeout=10)
         site.state.gen_release.set()
         wait_until(lambda: finished_runs(db, [run]), 180, "the survivor to finish the run")
@@ -237,8 +225,8 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
     again = sum(n - 1 for n in details.values())
     assert again <= held, (again, held)
     assert "went back to the queue" in pool.log("survivor")
-    assert client.llen(f"{prefix}:processing:victim") == 0
-    assert client.llen(f"{prefix}:queue") == 0
+    assert client.llen(f"{redis_prefix}:processing:victim") == 0
+    assert client.llen(f"{redis_prefix}:queue") == 0
     ((_, status, pages_fetched),) = finished_runs(db, [run])
     assert status == "succeeded"
     # The run counts fetches: pages the victim parsed but never finished count twice.
@@ -266,8 +254,8 @@ def test_distributed_mode_refuses_sqlite_and_names_an_unreachable_redis(tmp_path
     assert "needs a PostgreSQL database_url" in push.stderr
 
 
-def test_unreachable_redis_is_named(pg, tmp_path: Path) -> None:
-    db_url, _ = pg
+def test_unreachable_redis_is_named(pg_schema, tmp_path: Path) -> None:
+    db_url, _ = pg_schema
     url = "redis://127.0.0.1:1/0"
     for args in (("worker",), ("crawl", "--distributed", "fixture-trs")):
         done = fairwatch(
@@ -281,11 +269,11 @@ def test_unreachable_redis_is_named(pg, tmp_path: Path) -> None:
 
 
 def test_politeness_holds_across_workers(
-    pg, prefix: str, redis_url: str, workers, tmp_path: Path
+    pg_schema, redis_prefix: str, redis_url: str, workers, tmp_path: Path
 ) -> None:
     """Two workers that could each have 8 requests out keep to the source's 2 at once and
     0.3 s between starts on the site, together."""
-    db_url, db = pg
+    db_url, db = pg_schema
     sources = tmp_path / "sources"
     sources.mkdir()
     text_ = (SITE_SOURCES / "fixture-gen.yaml").read_text(encoding="utf-8")
@@ -293,7 +281,7 @@ def test_politeness_holds_across_workers(
     assert "delay: 0.3" in text_
     (sources / "fixture-gen.yaml").write_text(text_, encoding="utf-8")
     with FixtureSite(generated=16, latency=0.8) as site:
-        env = settings_env(site, tmp_path, db_url, redis_url, prefix)
+        env = settings_env(site, tmp_path, db_url, redis_url, redis_prefix)
         env.update(FAIRWATCH_CRAWL_SOURCES_DIR=str(sources), FAIRWATCH_WORKER_CONCURRENCY="8")
         pool = workers(env)
         pool.start("w1")
@@ -324,32 +312,33 @@ def test_limit_and_mode_are_refused_with_distributed(tmp_path: Path) -> None:
 
 
 def test_a_worker_stopped_with_sigterm_gives_its_pages_back(
-    pg, prefix: str, redis_url: str, workers, tmp_path: Path
+    pg_schema, redis_prefix: str, redis_url: str, workers, tmp_path: Path
 ) -> None:
-    db_url, db = pg
+    db_url, db = pg_schema
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     with FixtureSite(generated=60) as site:
         site.state.gen_hold_after = 10
         site.state.gen_hold_seconds = 60
-        env = settings_env(site, tmp_path, db_url, redis_url, prefix)
+        env = settings_env(site, tmp_path, db_url, redis_url, redis_prefix)
         env["FAIRWATCH_WORKER_CONCURRENCY"] = "4"
         pool = workers(env)
         first = pool.start("first")
         (run,) = push(env, tmp_path, "fixture-gen")
         wait_until(
-            lambda: site.state.gen_held >= 1 and client.llen(f"{prefix}:processing:first") > 0,
+            lambda: site.state.gen_held >= 1 and client.llen(
+                f"{redis_prefix}:processing:first") > 0,
             120,
             "the worker to hold pages the site keeps waiting",
         )
         first.send_signal(signal.SIGTERM)
         site.state.gen_release.set()  # its pages on the wire come back; it finishes them
         assert first.wait(timeout=60) == 0
-        assert client.llen(f"{prefix}:processing:first") == 0
-        assert client.zscore(f"{prefix}:workers", "first") is None
+        assert client.llen(f"{redis_prefix}:processing:first") == 0
+        assert client.zscore(f"{redis_prefix}:workers", "first") is None
         # Every page of the run not done yet is back in the queue: none stranded with it.
-        left = client.llen(f"{prefix}:queue")
+        left = client.llen(f"{redis_prefix}:queue")
         assert left > 0
-        assert int(client.get(f"{prefix}:run:{run}:pending")) == left
+        assert int(client.get(f"{redis_prefix}:run:{run}:pending")) == left
         assert not finished_runs(db, [run])
         pool.start("second")
         wait_until(lambda: finished_runs(db, [run]), 120, "the second worker to finish the run")

@@ -83,6 +83,24 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     assert "not valid YAML" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [
+        ("? [a, b]\n: 1\n", "a mapping key must be a plain name"),
+        ("{x: 1}: 2\n", "a mapping key must be a plain name"),
+        ("hook: !!python/object:os.system echo\n", "could not determine a constructor"),
+        ("retries: !!int many\n", "not valid YAML"),
+    ],
+)
+def test_yaml_the_safe_loader_refuses_names_the_line(
+    tmp_path: Path, tail: str, message: str
+) -> None:
+    path = write(tmp_path, "odd.yaml", GOOD + tail)
+    (problem,) = problems_of(path)
+    assert problem.line == GOOD.count("\n") + 1
+    assert message in problem.message
+
+
 def test_missing_required_fields_and_wrong_document_shape(tmp_path: Path) -> None:
     problems = problems_of(write(tmp_path, "x.yaml", "id: only-id\n"))
     assert {p.field for p in problems} >= {"name", "issuer", "region", "start_urls"}

@@ -55,6 +55,7 @@ CORPUS = [
         body="本产品是全网最佳的面霜，主播推荐珀莱雅红宝石系列。",
         fetched_at=date(2024, 3, 5),
         standards=["AD-9-3"],
+        sectors=["cosmetics"],
         grade="疑似",
     ),
     doc(
@@ -85,6 +86,7 @@ CORPUS = [
         body="珀莱雅红宝石面霜真好用！iPhone15 拍照 <script>alert(1)</script> 红宝石戒指",
         fetched_at=date(2024, 3, 9),
         standards=["AD-14"],
+        sectors=["cosmetics", "ordinary"],
         grade="疑似",
     ),
 ]

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from storage.errors import InvalidQuery
-from storage.search.base import SearchIndex, SearchQuery
+from storage.search.base import AGGREGATIONS, SearchIndex, SearchQuery
 from tests.search.search_corpus import CORPUS, EXPECTED, doc
 
 
@@ -71,6 +71,12 @@ def test_hit_fields(index: SearchIndex) -> None:
         (SearchQuery(regions=["广东"]), {1, 4}),
         (SearchQuery(standards=["FC-8-3"]), {2, 4}),
         (SearchQuery(standards=["FC-9-1", "AD-14"]), {2, 6}),
+        (SearchQuery(sectors=["cosmetics"]), {3, 6}),
+        (SearchQuery(sectors=["ordinary", "drug"]), {6}),
+        (SearchQuery(text="最佳", sectors=["ordinary"]), set()),
+        (SearchQuery(grades=["明显违反"]), {2}),
+        (SearchQuery(grades=["疑似", "提示"]), {1, 3, 4, 6}),
+        (SearchQuery(grades=["提示"], kinds=["policy"]), {4}),
         (SearchQuery(flagged=True), {1, 2, 3, 6}),
         (SearchQuery(flagged=False), {4, 5}),
         (SearchQuery(date_from=date(2024, 2, 1)), {2, 3, 5, 6}),
@@ -98,10 +104,12 @@ def test_sort_by_date_puts_undated_last(index: SearchIndex) -> None:
 
 def test_aggregations(index: SearchIndex) -> None:
     result = index.search(
-        SearchQuery(aggregations=["standard", "source", "region", "platform", "month"], size=1)
+        SearchQuery(aggregations=list(AGGREGATIONS), size=1)
     )
     assert result.aggregations == {
         "standard": {"FC-9-3": 1, "FC-8-3": 2, "FC-9-1": 1, "AD-9-3": 1, "AD-14": 1},
+        "sector": {"cosmetics": 2, "ordinary": 1},
+        "grade": {"疑似": 3, "明显违反": 1, "提示": 1},
         "source": {"gd-gov": 2, "sz-gov": 2, "ads-douyin": 1, "ads-xhs": 1},
         "region": {"广东": 2, "深圳": 2},
         "platform": {"douyin": 1, "xiaohongshu": 1},
@@ -162,6 +170,7 @@ def test_delete(index: SearchIndex) -> None:
         (SearchQuery(sort="newest"), "sort"),
         (SearchQuery(size=0), "size"),
         (SearchQuery(aggregations=["colour"]), "aggregations"),
+        (SearchQuery(grades=["严重"]), "grades"),
         (SearchQuery(date_from=date(2024, 2, 1), date_to=date(2024, 1, 1)), "date_from"),
         (SearchQuery(after="not-a-cursor"), "after"),
     ],

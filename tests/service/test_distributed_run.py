@@ -4,41 +4,27 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from storage.db import Database
 from tests.crawl.runner import REPO, cli_env
-from tests.crawl.services import pg_schema, redis_prefix
 from tests.service.conftest import wait_until, write_source
 from tests.site import FixtureSite
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 
-@pytest.fixture
-def pg(pg_url: str) -> Iterator[tuple[str, Database]]:
-    with pg_schema(pg_url) as found:
-        yield found
-
-
-@pytest.fixture
-def prefix(redis_url: str) -> Iterator[str]:
-    with redis_prefix(redis_url) as name:
-        yield name
-
-
 def test_scheduled_crawls_are_pushed_to_a_worker_one_open_run_at_a_time(
-    services, pg, prefix: str, redis_url: str, data_dir: Path, sources_dir: Path, tmp_path: Path
+    services, pg_schema, redis_prefix: str, redis_url: str, data_dir: Path, sources_dir: Path,
+    tmp_path: Path,
 ) -> None:
-    db_url, db = pg
+    db_url, db = pg_schema
     settings = {
         "FAIRWATCH_DATABASE_URL": db_url,
         "FAIRWATCH_REDIS_URL": redis_url,
-        "FAIRWATCH_REDIS_PREFIX": prefix,
+        "FAIRWATCH_REDIS_PREFIX": redis_prefix,
         "FAIRWATCH_CRAWL_DISTRIBUTED": "true",
         "FAIRWATCH_ALERTS_DELIVER": "false",
     }

@@ -98,3 +98,38 @@ def test_review_form_lists_confirmed_and_open_clauses(site: Site, client: TestCl
     row = next(cells for cells in listed if "确属限定本地" in cells[5].text)
     assert row[2].text == confirmed.standard and row[3].text == confirmed.citation
     assert "确认违规" in row[4].text and "reviewer" in row[5].text
+
+
+def test_search_by_sector_and_grade(site: Site, client: TestClient) -> None:
+    login(client, "monitor")
+    html = client.get("/search").text
+    facets = html.split('class="facets"', 1)[1].split("</aside>", 1)[0]
+    # Sector facet values are shown by name and link to the sector's filter.
+    sector_link = re.search(r'<a href="(/search\?[^"]*sector=cosmetics[^"]*)"><span>化妆品</span>',
+                            facets)
+    assert sector_link, facets
+    cosmetics = client.get(sector_link.group(1).replace("&amp;", "&")).text
+    assert "共 1 条结果" in cosmetics and "全网最好的面霜" in cosmetics
+    assert "共 0 条结果" in client.get("/search", params={"sector": "drug"}).text
+    # A grade filter finds the documents whose strongest grade it is, as stored.
+    strongest = {}
+    for doc in repository.list_documents(site.db, limit=100).items:
+        grades = [f.grade for f in repository.show_document(site.db, doc.id).latest.findings]
+        for grade in ("明显违反", "疑似", "提示"):
+            if grade in grades:
+                strongest[doc.id] = grade
+                break
+    assert "明显违反" in strongest.values()
+    for grade in ("明显违反", "疑似", "提示"):
+        page = client.get("/search", params={"grade": grade}).text
+        found = {int(d) for d in re.findall(r'<li class="hit"><a href="/documents/(\d+)"', page)}
+        assert found == {d for d, g in strongest.items() if g == grade}, grade
+    auth = {"Authorization": f"Bearer {site.tokens['viewer']}"}
+    api = client.get("/api/search", params={"sector": "cosmetics"}, headers=auth).json()
+    assert api["total"] == 1 and api["aggregations"]["sector"] == {"cosmetics": 1}
+    sheet = openpyxl.load_workbook(io.BytesIO(
+        client.get("/search.xlsx", params={"sector": "cosmetics"}).content)).active
+    header, *rows = list(sheet.iter_rows(values_only=True))[1:]
+    assert [dict(zip(header, r, strict=True))["行业"] for r in rows] == ["化妆品"]
+    wrong = client.get("/api/search", params={"grade": "严重"}, headers=auth)
+    assert wrong.status_code == 400 and "grades" in wrong.text and "严重" in wrong.text
