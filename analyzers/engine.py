@@ -197,6 +197,8 @@ class RuleEngine:
         self, text: str, offset: int, chunk: str, sector: str | None, platform: str | None,
         state: _ListState,
     ) -> Iterator[Finding]:
+        if self._automaton is None:  # a pack without cues (and so without rules) finds nothing
+            return
         norm = normalize(chunk)
         ntext = norm.text
         if self._anchor_automaton is not None:
