@@ -28,8 +28,11 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import reduce
+from itertools import pairwise
+from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 Hit = tuple[int, int, int]  # (term id, start, end) in clause-local normalised offsets
 _ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百零〇\d]+[条章节]")
+_first = itemgetter(0)
+_rank_order = itemgetter(0, 1)
 
 
 @dataclass
@@ -129,7 +134,24 @@ class RuleEngine:
             for term in exc.cues:
                 self._exc_by_term.setdefault(term, exc)
         self._exc_ids = self._ids(tuple(self._exc_by_term))
-        self._term_bits = [bits.get(tid, 0) for tid in range(len(self._terms))]
+        # Everything the candidate test needs of a term, in one integer, so that a clause's
+        # terms are OR-ed once: the bits of its roles, then (shifted) the rules it anchors,
+        # the rules it vetoes as an `unless` cue, and whether it is a list negation.
+        self._nroles = k
+        self._rule_shift = k
+        self._unless_shift = k + len(self._rules)
+        self._listneg_bit = 1 << (k + 2 * len(self._rules))
+        self._rules_all = (1 << len(self._rules)) - 1
+        info = [bits.get(tid, 0) for tid in range(len(self._terms))]
+        for tid, ris in self._anchor_rules.items():
+            for ri in ris:
+                info[tid] |= 1 << (self._rule_shift + ri)
+        for ri, cr in enumerate(self._rules):
+            for tid in cr.unless_ids:
+                info[tid] |= 1 << (self._unless_shift + ri)
+        for tid in self._list_neg_ids:
+            info[tid] |= self._listneg_bit
+        self._term_info = info
         # pattern index = term id. ahocorasick-rs: its automaton does one transition
         # lookup per character whatever the number of cues (pyahocorasick scans a trie
         # node's children, slow with the 1,300 distinct first characters of a pack with a
@@ -175,6 +197,8 @@ class RuleEngine:
         self, text: str, offset: int, chunk: str, sector: str | None, platform: str | None,
         state: _ListState,
     ) -> Iterator[Finding]:
+        if self._automaton is None:  # a pack without cues (and so without rules) finds nothing
+            return
         norm = normalize(chunk)
         ntext = norm.text
         if self._anchor_automaton is not None:
@@ -184,6 +208,13 @@ class RuleEngine:
             anchors = []
         ai = 0
         na = len(anchors)
+        has_list_neg = bool(self._list_neg_ids)
+        find = self._automaton.find_matches_as_indexes
+        term_info = self._term_info
+        role_masks = self._role_masks
+        roles_all = (1 << self._nroles) - 1
+        rule_shift, unless_shift = self._rule_shift, self._unless_shift
+        rules_all, listneg_bit = self._rules_all, self._listneg_bit
         for cs, ce in iter_clause_spans(ntext):
             if state.quoting:
                 # Items under a prohibiting lead-in quote the banned conduct; the list ends
@@ -193,44 +224,45 @@ class RuleEngine:
                     starts_line and not NUMBERING_RE.match(ntext, cs)
                 ):
                     state.quoting = False
-            lead_in = ntext[ce - 1] == ":" and bool(self._list_neg_ids)
+            lead_in = has_list_neg and ntext[ce - 1] == ":"
             while ai < na and anchors[ai] < cs:
                 ai += 1
             if not lead_in and (state.quoting or ai >= na or anchors[ai] >= ce):
                 continue
             clause = ntext[cs:ce]
-            found_terms = self._automaton.find_matches_as_indexes(clause, overlapping=True)
-            present = {tid for tid, _, _ in found_terms}
-            if lead_in and not self._list_neg_ids.isdisjoint(present):
+            found_terms = find(clause, overlapping=True)
+            # the roles, anchored rules, vetoing `unless` cues and list negations of the
+            # clause's terms, OR-ed in one C-level pass
+            info = reduce(or_, map(term_info.__getitem__, map(_first, found_terms)), 0)
+            if lead_in and info & listneg_bit:
                 state.quoting = True
                 continue
             if state.quoting:
                 continue
             # A rule is a candidate when one of its anchor terms and a term of every other
-            # role with terms occur: one bit per role, OR-ed over the terms present.
-            roles_present = 0
-            anchored: set[int] = set()
-            term_bits = self._term_bits
-            anchor_rules = self._anchor_rules
-            for tid in present:
-                roles_present |= term_bits[tid]
-                if tid in anchor_rules:
-                    anchored.update(anchor_rules[tid])
-            candidates = [
-                ri for ri in anchored
-                if roles_present & self._role_masks[ri] == self._role_masks[ri]
-                and self._rules[ri].unless_ids.isdisjoint(present)
-            ]
+            # role with terms occur (one bit per role), and none of its `unless` cues.
+            anchored = (info >> rule_shift) & ~(info >> unless_shift) & rules_all
+            if not anchored:
+                continue
+            roles_present = info & roles_all
+            candidates = []
+            while anchored:
+                low = anchored & -anchored
+                ri = low.bit_length() - 1  # rules in pack order
+                anchored ^= low
+                if roles_present & role_masks[ri] == role_masks[ri]:
+                    candidates.append(ri)
             if not candidates:
                 continue
             ctx = _ClauseContext(clause, found_terms, self._terms)
             # standard -> (grade rank, rule index, finding): the strongest, then earliest rule
             best: dict[str, tuple[int, int, Finding]] = {}
-            for ri in sorted(candidates):
-                prev = best.get(self._rules[ri].rule.standard)
-                if prev is not None and prev[0] <= self._rules[ri].rank:
+            for ri in candidates:
+                cr = self._rules[ri]
+                prev = best.get(cr.rule.standard)
+                if prev is not None and prev[0] <= cr.rank:
                     continue  # a finding of this standard at least as strong as the rule can give
-                found = self._apply(self._rules[ri], ctx, sector, platform)
+                found = self._apply(cr, ctx, sector, platform)
                 if found is None:
                     continue
                 rule, explanation, grade, exc = found
@@ -244,7 +276,10 @@ class RuleEngine:
                         quote=text[start:end], citation=rule.citation, explanation=explanation,
                         exception=exc, sector=sector if rule.sectors else None,
                     ))
-            for _, _, finding in sorted(best.values(), key=lambda b: (b[0], b[1])):
+            if len(best) == 1:
+                yield next(iter(best.values()))[2]
+                continue
+            for _, _, finding in sorted(best.values(), key=_rank_order):
                 yield finding
 
     def _apply(
@@ -263,15 +298,18 @@ class RuleEngine:
             if not found:
                 return None
             per_role.append(found)
-        index = None
-        if len(per_role) > 1:  # roles shared by rules share their index within the clause
-            index = []
-            for role, hits in zip(cr.roles, per_role, strict=True):
-                idx = ctx.earliest.get(role.key)
-                if idx is None:
-                    idx = ctx.earliest[role.key] = _Earliest(hits)
-                index.append(idx)
-        match = _best_window(per_role, rule.window, rule.ordered, index)
+        if all(len(hits) == 1 for hits in per_role):
+            match = _only_window([hits[0] for hits in per_role], rule.window, rule.ordered)
+        else:
+            index = None
+            if len(per_role) > 1:  # roles shared by rules share their index within the clause
+                index = []
+                for role, hits in zip(cr.roles, per_role, strict=True):
+                    idx = ctx.earliest.get(role.key)
+                    if idx is None:
+                        idx = ctx.earliest[role.key] = _Earliest(hits)
+                    index.append(idx)
+            match = _best_window(per_role, rule.window, rule.ordered, index)
         if match is None:
             return None
         clause = ctx.text
@@ -322,7 +360,7 @@ class RuleEngine:
                     continue
                 if negators and _negated(s, ctx.text, negators, negw):
                     continue
-                if role.role.word and not self._starts_token(ctx.text, s):
+                if role.role.word and not ctx.starts_token(s, self._starts_token):
                     continue
                 out.append((s, e))
         if role.role.pattern is not None:
@@ -343,7 +381,7 @@ class RuleEngine:
 class _ClauseContext:
     """One candidate clause: its text and cue hits, indexed by term id."""
 
-    __slots__ = ("by_tid", "cache", "earliest", "present", "terms", "text")
+    __slots__ = ("by_tid", "cache", "earliest", "present", "terms", "text", "tokens")
 
     def __init__(self, text: str, hits: list[Hit], terms: list[str]) -> None:
         self.text = text
@@ -354,18 +392,32 @@ class _ClauseContext:
         self.present = self.by_tid.keys()
         self.cache: dict[int, list[tuple[int, int]]] = {}
         self.earliest: dict[int, _Earliest] = {}
+        self.tokens: dict[int, bool] | None = None  # offset -> starts a jieba token
+
+    def starts_token(self, s: int, check: Callable[[str, int], bool]) -> bool:
+        """check(text, s), once per offset of the clause (roles of several rules ask)."""
+        if self.tokens is None:
+            self.tokens = {}
+        found = self.tokens.get(s)
+        if found is None:
+            found = self.tokens[s] = check(self.text, s)
+        return found
 
     def spans(self, ids: frozenset[int]) -> list[tuple[int, int]]:
-        found = ids & self.present
+        """Spans of the terms of `ids` in the clause, sorted (shared: not to be changed)."""
+        # the clause's few terms looked up in `ids`, never the other way round: a role of the
+        # gazetteer has thousands of ids
+        by_tid = self.by_tid
+        found = [t for t in by_tid if t in ids]
         if not found:
             return []
         if len(found) == 1:
-            return self.by_tid[next(iter(found))]
-        return sorted(span for t in found for span in self.by_tid[t])
+            return by_tid[found[0]]
+        return sorted([span for t in found for span in by_tid[t]])
 
     def first(self, ids: frozenset[int]) -> str:
         """The cue of `ids` that occurs first in the clause."""
-        t = min(ids & self.present, key=lambda t: self.by_tid[t][0])
+        t = min([t for t in self.by_tid if t in ids], key=lambda t: self.by_tid[t][0])
         return self.terms[t]
 
 
@@ -425,6 +477,20 @@ def _best_window(
         if span < best_span:
             best, best_span = chosen, span
     return best
+
+
+def _only_window(hits: list[tuple[int, int]], window: int, ordered: bool) -> list[
+    tuple[int, int]
+] | None:
+    """`_best_window` when every role has one hit: that choice, if it fits."""
+    if ordered:
+        for prev, nxt in pairwise(hits):
+            if nxt[0] < prev[1]:
+                return None
+        span = hits[-1][1] - hits[0][0]
+    else:
+        span = max(h[1] for h in hits) - min(h[0] for h in hits)
+    return hits if span <= window else None
 
 
 class _Earliest:

@@ -28,7 +28,7 @@ import ahocorasick_rs
 import numpy as np
 
 from analyzers.errors import AnalyzerError
-from analyzers.normalize import MAPPED, normalize
+from analyzers.normalize import MAPPED, normalize, squeezed
 
 __all__ = ["MODELS_DIR", "CharModel", "Example", "default_model_path", "fit", "ngrams"]
 
@@ -42,9 +42,9 @@ _PLAIN_RE = re.compile(r"[\s" + re.escape("".join(MAPPED)) + "]")
 
 
 def _model_text(text: str) -> str:
-    """The normalised text with spaces squeezed, as the model was trained on (`ngrams`); a
-    text without whitespace or characters to map is that already."""
-    return " ".join(normalize(text).text.split()) if _PLAIN_RE.search(text) else text
+    """`squeezed(text)`, as the model was trained on (`ngrams`); a text without whitespace
+    or characters to map is that already."""
+    return squeezed(text) if _PLAIN_RE.search(text) else text
 
 
 def default_model_path(kind: str) -> Path:
@@ -53,7 +53,7 @@ def default_model_path(kind: str) -> Path:
 
 def ngrams(text: str) -> list[str]:
     """Character n-grams (NGRAM range) of the normalised text, spaces squeezed."""
-    t = " ".join(normalize(text).text.split())
+    t = squeezed(text)
     lo, hi = NGRAM
     out: list[str] = []
     n = len(t)
@@ -90,24 +90,53 @@ class CharModel:
     # -- scoring
 
     def _matcher(self) -> Any:
-        # every vocabulary n-gram in one Aho-Corasick automaton, for `vector`: its order of
-        # first occurrence decides ties among a query's heaviest n-grams in `nearest`
+        # every vocabulary n-gram in one Aho-Corasick automaton: the plain count of
+        # `_counts`, which the numpy lookups of `probas` and `vector` must equal
         if self._automaton is None:
             terms = sorted(self.vocab, key=self.vocab.__getitem__)  # pattern index = feature
             self._automaton = ahocorasick_rs.AhoCorasick(terms)
         return self._automaton
 
     def _counts(self, text: str) -> Counter[int]:
-        t = " ".join(normalize(text).text.split())
+        t = " ".join(normalize(text).text.split())  # the plain formula, not `squeezed`
         if not t:
             return Counter()
         hits = self._matcher().find_matches_as_indexes(t, overlapping=True)
         return Counter(j for j, _, _ in hits)
 
     def vector(self, text: str) -> dict[int, float]:
-        vec = {j: (1.0 + math.log(c)) * self.idf[j] for j, c in self._counts(text).items()}
-        norm = math.sqrt(sum(v * v for v in vec.values()))
-        return {j: v / norm for j, v in vec.items()} if norm else {}
+        """The TF-IDF vector of `text`, its n-grams in order of first occurrence (by end,
+        the longer first, as an Aho-Corasick scan over the vocabulary reports them)."""
+        js, w = self._weights(text)
+        return dict(zip(js.tolist(), w.tolist(), strict=True))
+
+    def _weights(self, text: str) -> tuple[Any, Any]:
+        """`vector` as arrays (features, weights), computed as the plain formula would be:
+        math.log, the norm summed in order, so that every weight is the same float."""
+        kt = self._key_tables()
+        pos, length, feat = kt.hits(_model_text(text))
+        if not len(feat):
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        # first occurrences in scan order, and the count of each n-gram
+        order = np.lexsort((-length, pos + length))
+        js, first, counts = np.unique(feat[order], return_index=True, return_counts=True)
+        by_first = np.argsort(first)
+        js, counts = js[by_first], counts[by_first]
+        seen, inv = np.unique(counts, return_inverse=True)
+        tf = 1.0 + np.array([math.log(c) for c in seen.tolist()])[inv]
+        v = tf * kt.idf[js]
+        norm = math.sqrt(float(np.add.accumulate(v * v)[-1]))  # a running sum, in order
+        if not norm:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return js, v / norm
+
+    def prepare(self) -> CharModel:
+        """Build the lookup tables now (else on first use): an analyzer built once then
+        pays nothing more on its first documents."""
+        self._key_tables()
+        if self._postings is None:
+            self._postings = self._build_postings()
+        return self
 
     def _key_tables(self) -> _Keys:
         if self._keys is None:
@@ -152,8 +181,11 @@ class CharModel:
             self._postings = self._build_postings()
         # the query's heaviest n-grams decide who is nearest; the light, common ones (long
         # postings) would only add small equal amounts to everyone
-        query = sorted(self.vector(text).items(), key=lambda jv: -jv[1])[:NEAREST_TERMS]
-        parts = [(self._postings[j], v) for j, v in query if j in self._postings]
+        js, w = self._weights(text)
+        top = np.argsort(-w, kind="stable")[:NEAREST_TERMS]  # ties in order of occurrence
+        post = self._postings
+        parts = [(post[j], v) for j, v in zip(js[top].tolist(), w[top].tolist(), strict=True)
+                 if j in post]
         if not parts:
             return []
         who = np.concatenate([p[0] for p, _ in parts])
@@ -269,24 +301,33 @@ class _Keys:
             self.keys[k] = (np.array([x for x, _ in kj], dtype=np.int64),
                             np.array([j for _, j in kj], dtype=np.int64))
         idf = np.array(model.idf, dtype=np.float64)
+        self.idf = idf
         self.w = np.array(model.coef, dtype=np.float64) * idf
         self.idf2 = idf * idf
 
     def lookup(self, texts: list[str]) -> tuple[Any, Any]:
         """(text index, feature) of every vocabulary n-gram occurrence in `texts`."""
         joined = "\x00".join(texts)  # \x00 is outside every alphabet: no n-gram spans texts
-        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        ids = self.ids.take(cps, mode="clip")
         text_of = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])
+        where, _, feats = self.hits(joined)
+        return text_of[where], feats
+
+    def hits(self, text: str) -> tuple[Any, Any, Any]:
+        """(start, length, feature) of every vocabulary n-gram occurrence in `text`, by
+        length, then by start."""
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        ids = self.ids.take(cps, mode="clip")
         n = len(ids)
         f1 = self.uni[ids]
         at = [np.flatnonzero(f1 >= 0)]
         feats = [f1[at[0]]]
+        ks = [1]
         if n >= 2:
             pairs = ids[:-1] * self.width + ids[1:]
             f2 = self.pair[pairs]
             at.append(np.flatnonzero(f2 >= 0))
             feats.append(f2[at[-1]].astype(np.int64))
+            ks.append(2)
             flags = self.starts[pairs]
             for k in (3, 4):
                 keys, kfeats = self.keys[k]
@@ -301,8 +342,10 @@ class _Keys:
                 hit = keys[p] == key
                 at.append(pos[hit])
                 feats.append(kfeats[p[hit]])
+                ks.append(k)
         where = np.concatenate(at)
-        return text_of[where], np.concatenate(feats)
+        lengths = np.repeat(np.array(ks, dtype=np.int64), [len(a) for a in at])
+        return where, lengths, np.concatenate(feats)
 
 
 def fit(

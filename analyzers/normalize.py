@@ -19,7 +19,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-__all__ = ["MAPPED", "NUMBERING_RE", "Normalized", "normalize", "normalize_term"]
+__all__ = [
+    "MAPPED", "NUMBERING_RE", "Normalized", "normalize", "normalize_term", "squeezed",
+]
 
 
 def _build_table() -> dict[int, int | str]:
@@ -38,11 +40,20 @@ def _build_table() -> dict[int, int | str]:
 _TABLE = _build_table()
 _MAP = {chr(k): v if isinstance(v, str) else chr(v) for k, v in _TABLE.items()}
 # no replacement is itself replaced, so replacing the characters one by one is the table
-assert not set(_MAP.values()) & set(_MAP)
+assert not set(_MAP.values()) & set(_MAP) and all(len(v) == 1 for v in _MAP.values())
 MAPPED = frozenset(_MAP)  # the characters normalisation replaces
 _MAPPED_RE = re.compile("[" + re.escape("".join(_MAP)) + "]")
 _WS_RE = re.compile(r"\s+")
 _HARD_PUNCT = frozenset("。；;：:！!？?")
+# The whitespace runs `normalize` rewrites: every run except a lone line break after
+# sentence-ending punctuation, which stays as it is (most line breaks of running text:
+# skipping them in the regex keeps them out of the Python loop). It starts with a whitespace
+# class, so the regex engine skips ahead to the next whitespace character:
+# a run led by a space or tab, a line break and more whitespace, or a lone line break
+# after anything but that punctuation.
+_REWRITE_RE = re.compile(
+    r"\s(?:(?<!\n)\s*|(?<=\n)\s+|(?<![" + re.escape("".join(sorted(_HARD_PUNCT)))
+    + r"]\n)(?<=\n))")
 # Numbering that opens a new item: （一） (1) 一、 1. 1、 第三条 第二章
 NUMBERING_RE = re.compile(
     r"(?:第[一二三四五六七八九十百零〇\d]+[条章节款项]|\([一二三四五六七八九十\d]{1,3}\)"
@@ -79,11 +90,26 @@ def normalize_term(term: str) -> str:
     return _WS_RE.sub("", _translate(term))
 
 
+def squeezed(text: str) -> str:
+    """The normalised text with each whitespace run as one space, stripped: what the
+    learned model reads. A text with whitespace only at its ends (a clause and its line
+    break) needs no decision about line breaks: its mapped characters, stripped."""
+    core = _translate(text).strip()
+    if _WS_RE.search(core) is None:
+        return core
+    return " ".join(normalize(text).text.split())
+
+
 def _translate(text: str) -> str:
     """text.translate(_TABLE), faster: a text holds few of the mapped characters, and
     str.translate with a mapping looks up every character of a CJK text in Python."""
-    for ch in set(_MAPPED_RE.findall(text)):
+    # one search per distinct mapped character (no replacement is mapped, and each is one
+    # character, so the text before `pos` is done), then one C-level replace of them all
+    pos = 0
+    while (m := _MAPPED_RE.search(text, pos)) is not None:
+        ch = m.group()
         text = text.replace(ch, _MAP[ch])
+        pos = m.end()
     return text
 
 
@@ -104,10 +130,8 @@ def normalize(text: str) -> Normalized:
     orig_starts = [0]
     pos = 0
     out_len = 0
-    for m in _WS_RE.finditer(t):
+    for m in _REWRITE_RE.finditer(t):
         s, e = m.span()
-        if e - s == 1 and t[s] == "\n" and s and t[s - 1] in _HARD_PUNCT:
-            continue  # a lone line break after sentence-ending punctuation stays as it is
         pieces.append(t[pos:s])
         out_len += s - pos
         run = m.group()

@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, replace
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick_rs
@@ -37,7 +38,12 @@ STRONG_VETO = 0.25  # a 明显违反 hit is demoted only below veto × this
 WHOLE = 400  # texts up to this long are scored whole
 MAX_SPAN = 300  # a candidate clause reaches at most this far either side of its trigger
 TRIGGERS = 30  # strongest violation n-grams (2+ CJK characters) that make a clause a candidate
-_BOUND_CODES = np.array([ord(c) for c in "。！？!?；;\n|"], dtype=np.uint32)
+# code point -> is a clause bound; the last entry (False) stands for every larger one
+_BOUNDS = "。！？!?；;\n|"
+_IS_BOUND = np.zeros(max(map(ord, _BOUNDS)) + 2, dtype=bool)
+_IS_BOUND[[ord(c) for c in _BOUNDS]] = True
+_second = itemgetter(1)
+_third = itemgetter(2)
 _CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
@@ -62,7 +68,7 @@ class SecondOpinion:
 
     def __init__(self, base: Any, model: CharModel, pack: RulePack, *, exception: str = ""):
         self.base = base
-        self.model = model
+        self.model = model.prepare()  # its tables built now, not on the first documents
         self.pack = pack
         self.citations: dict[str, str] = {}
         # standard -> the sectors its rules apply to (None: any); a rescue must fit the sector
@@ -109,8 +115,17 @@ class SecondOpinion:
         scores: dict[str, float] = {}  # clause text -> probability: a clause with findings
         # under several standards, or repeated in the document, is scored once
         flagged_spans: list[tuple[int, int]] = []
+        rescuing = self._may_rescue(text, platform)
+        whole = len(text.strip()) <= WHOLE
+        eligible = self._eligible(
+            text, whole, [(0, len(text))] if whole else self._candidates(text)
+        ) if rescuing else []
+        # One batch for the model: the flagged quotes, and the candidates clear of every
+        # flagging hit (a veto below can only clear more of them: those are scored after)
         self._score(scores, [f.quote for f in res.findings
-                             if f.flagging and f.rule != LEARNED_RULE])
+                             if f.flagging and f.rule != LEARNED_RULE] + [
+            q for _, _, q in self._clear(eligible,
+                                         [(f.start, f.end) for f in res.findings if f.flagging])])
         for f in res.findings:
             p = None
             if f.flagging and f.rule != LEARNED_RULE:
@@ -126,8 +141,9 @@ class SecondOpinion:
             if p is not None:
                 conf[id(f)] = p
             findings.append(f)
-        if self._may_rescue(text, platform):
-            for f, p in self._rescues(text, flagged_spans, self._sector(text, sector), scores):
+        if rescuing:
+            picked = self._clear(eligible, flagged_spans)
+            for f, p in self._rescues(picked, self._sector(text, sector), scores):
                 conf[id(f)] = p
                 findings.append(f)
         findings.sort(key=lambda f: (f.start, f.standard))
@@ -150,7 +166,8 @@ class SecondOpinion:
         self._score(scores, [f.quote for f in hits])
         rescue = None
         if self._may_rescue(text, platform):
-            found = self._rescues(text, [], self._sector(text, sector), scores, threshold=0.0)
+            picked = self._eligible(text, True, [(0, len(text))])
+            found = self._rescues(picked, self._sector(text, sector), scores, threshold=0.0)
             rescue = found[0][1] if found else None
         return Parts(tuple((f.grade, scores[f.quote]) for f in hits), rescue)
 
@@ -167,25 +184,28 @@ class SecondOpinion:
 
     def _candidates(self, text: str) -> list[tuple[int, int]]:
         """Clauses (original offsets) holding a trigger n-gram: one C-level pass over the text
-        for the triggers, one regex pass for the clause bounds."""
+        for the triggers; the clause bounds around every trigger found in numpy at once."""
+        hits = self._triggers.find_matches_as_indexes(text, overlapping=True)
+        if not hits:
+            return []
+        n = len(text)
+        starts = np.fromiter(map(_second, hits), dtype=np.int64, count=len(hits))
+        ends = np.fromiter(map(_third, hits), dtype=np.int64, count=len(hits))  # past the end
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        bounds = np.flatnonzero(_IS_BOUND.take(cps, mode="clip"))
+        # bounds with a sentinel at either end: never within MAX_SPAN of a trigger
+        padded = np.concatenate(([-n - MAX_SPAN - 1], bounds, [2 * n + MAX_SPAN + 1]))
+        # the last bound in [start - MAX_SPAN, start), else the start of the text
+        before = padded[np.searchsorted(bounds, starts, "left")]
+        s_arr = np.where(before >= starts - MAX_SPAN, before + 1, 0)
+        # the first bound in [end, end + MAX_SPAN), included, else MAX_SPAN on
+        after = padded[np.searchsorted(bounds, ends, "left") + 1]
+        e_arr = np.where(after < ends + MAX_SPAN, after + 1, np.minimum(n, ends + MAX_SPAN))
         spans: list[tuple[int, int]] = []
         last_end = -1
-        bounds: list[int] | None = None
-        n = len(text)
-        for _, i, end in self._triggers.find_matches_as_indexes(text, overlapping=True):
-            end -= 1  # the last character of the trigger
-            if i < last_end:
+        for i, s, e in zip(starts.tolist(), s_arr.tolist(), e_arr.tolist(), strict=True):
+            if i < last_end:  # inside the clause of an earlier trigger
                 continue
-            if bounds is None:
-                cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-                bounds = np.flatnonzero(np.isin(cps, _BOUND_CODES)).tolist()
-            # the last bound in [i - MAX_SPAN, i), else the start of the text
-            k = bisect_left(bounds, i) - 1
-            s = bounds[k] + 1 if k >= 0 and bounds[k] >= i - MAX_SPAN else 0
-            # the first bound in [end + 1, end + 1 + MAX_SPAN), included
-            k = bisect_left(bounds, end + 1)
-            e = (bounds[k] + 1 if k < len(bounds) and bounds[k] < end + 1 + MAX_SPAN
-                 else min(n, end + 1 + MAX_SPAN))
             while s < e and text[s] in " \t\r,，、":
                 s += 1
             spans.append((s, e))
@@ -207,33 +227,47 @@ class SecondOpinion:
         allowed = self._sectors.get(standard)
         return allowed is None or sector is None or sector in allowed
 
-    def _rescues(
-        self, text: str, flagged: list[tuple[int, int]], sector: str | None,
-        scores: dict[str, float], threshold: float | None = None,
-    ) -> list[tuple[Finding, float]]:
-        """Rescue findings of clauses scoring at least `threshold` (default: model.rescue)."""
-        rescue = self.model.rescue if threshold is None else threshold
-        out: list[tuple[Finding, float]] = []
-        # A short text (one ad, one quoted clause) is scored whole, as the model was trained;
-        # a document only on its candidate clauses.
-        whole = len(text.strip()) <= WHOLE
-        spans = [(0, len(text))] if whole else self._candidates(text)
-        flagged = sorted(flagged)
-        starts = [s for s, _ in flagged]
-        reach = list(accumulate((e for _, e in flagged), max))  # furthest end so far
-        picked: list[tuple[int, int, str]] = []
+    def _eligible(
+        self, text: str, whole: bool, spans: list[tuple[int, int]],
+    ) -> list[tuple[int, int, str]]:
+        """(start, end, quote) of the candidate spans a rescue may come from: in a document,
+        those long enough and stating a measure."""
+        out: list[tuple[int, int, str]] = []
         for start, end in spans:
             if not whole and end - start < MIN_CLAUSE:
                 continue
-            k = bisect_left(starts, end)  # flagged spans starting before this one ends
-            if k and reach[k - 1] > start:
-                continue  # overlaps a flagged finding
             quote = text[start:end]
             # in a document, only a measure (not its reports or news) can breach a standard; a
             # short text given alone was already picked out as the measure to judge
             if not whole and self.requires and not self._requires_re.search(quote):
                 continue
-            picked.append((start, end, quote))
+            out.append((start, end, quote))
+        return out
+
+    @staticmethod
+    def _clear(
+        eligible: list[tuple[int, int, str]], flagged: list[tuple[int, int]],
+    ) -> list[tuple[int, int, str]]:
+        """The eligible spans that overlap none of the `flagged` spans."""
+        flagged = sorted(flagged)
+        starts = [s for s, _ in flagged]
+        reach = list(accumulate((e for _, e in flagged), max))  # furthest end so far
+        picked: list[tuple[int, int, str]] = []
+        for span in eligible:
+            k = bisect_left(starts, span[1])  # flagged spans starting before this one ends
+            if not (k and reach[k - 1] > span[0]):
+                picked.append(span)
+        return picked
+
+    def _rescues(
+        self, picked: list[tuple[int, int, str]], sector: str | None, scores: dict[str, float],
+        threshold: float | None = None,
+    ) -> list[tuple[Finding, float]]:
+        """Findings for the picked spans scoring at least `threshold` (default:
+        model.rescue). A short text (one ad, one quoted clause) is scored whole, as the model
+        was trained; a document only on its candidate clauses."""
+        rescue = self.model.rescue if threshold is None else threshold
+        out: list[tuple[Finding, float]] = []
         self._score(scores, [q for _, _, q in picked])
         for start, end, quote in picked:
             p = scores[quote]

@@ -17,14 +17,18 @@ does not skew the ratio. The target is a ratio >= 5.
 
     .venv/bin/python bench/analyze.py [--mb 20] [--seed 7] [--clause-weight 1] [--rules-only]
 
-`--rules-only` times the rule engine without the learned second opinion.
+`--rules-only` times the rule engine without the learned second opinion. `--profile N`
+also runs the analyzer calls under cProfile and prints the N functions with the most own
+time (the profiler slows Python calls, so its ratio is not the one to report).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import logging
+import pstats
 import random
 import sys
 import time
@@ -94,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the rules alone, without the learned second opinion",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="profile the analyzer calls and print the N functions with the most own time",
+    )
     args = parser.parse_args(argv)
 
     import jieba
@@ -118,9 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     # shared machine then neither inflate one measurement nor favour the other.
     t_analyzer = t_jieba = 0.0
     findings = tokens = 0
+    profiler = cProfile.Profile() if args.profile else None
     for d in docs:
         t0 = time.process_time()
+        if profiler is not None:
+            profiler.enable()
         findings += len(analyzer.analyze(d).findings)
+        if profiler is not None:
+            profiler.disable()
         t1 = time.process_time()
         tokens += sum(1 for _ in jieba.cut(d))
         t2 = time.process_time()
@@ -131,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"analyzer: {mb / t_analyzer:8.2f} MB/s  ({t_analyzer:.1f} s, {findings} findings)")
     print(f"jieba.cut:{mb / t_jieba:8.2f} MB/s  ({t_jieba:.1f} s, {tokens} tokens)")
     print(f"ratio analyzer/jieba: {t_jieba / t_analyzer:.1f}x (target >= 5x)")
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
     return 0
 
 

@@ -153,3 +153,10 @@ def test_unreadable_pack(tmp_path: Path) -> None:
 def test_non_text_input(engine: RuleEngine) -> None:
     with pytest.raises(TypeError, match="needs str"):
         engine.analyze(b"bytes")  # type: ignore[arg-type]
+
+
+def test_pack_without_rules_finds_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("pack: empty\nkind: policy\nversion: 1\nrules: []\n", encoding="utf-8")
+    engine = RuleEngine(load_pack(path))
+    assert engine.analyze("本地企业优先。\n不得限制外地企业：\n（一）本地优先；").findings == []
