@@ -64,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
     "FAIRWATCH_RETRY_BACKOFF_MAX": 30.0,
     # ProgressExtension: seconds between progress lines (0 disables).
     "FAIRWATCH_PROGRESS_INTERVAL": 10.0,
+    # SourceSpider: processes that extract detail pages off the reactor (0: on its thread).
+    "FAIRWATCH_EXTRACT_WORKERS": 2,
     # StorePipeline / ConditionalRequestMiddleware: the DocumentSink object (crawlers.sink).
     "FAIRWATCH_SINK": None,
 }

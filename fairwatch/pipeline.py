@@ -18,7 +18,7 @@ StorePipeline.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -86,6 +86,15 @@ class DocumentPipeline:
         return KnownPage(
             etag=found.etag, last_modified=found.last_modified, content_hash=found.content_hash
         )
+
+    def known_many(self, source_id: str, urls: Iterable[str]) -> dict[str, KnownPage]:
+        """known() of many URLs in one query: {url: page} for the URLs stored."""
+        return {
+            url: KnownPage(
+                etag=found.etag, last_modified=found.last_modified, content_hash=found.content_hash
+            )
+            for url, found in repository.known_documents(self.db, source_id, urls).items()
+        }
 
     def process(self, record: DocumentRecord) -> SinkResult:
         """Store record, analyzing it if new or changed, then index it; raises if storing fails."""

@@ -373,6 +373,55 @@ def known_document(db: Database, source_id: str, url: str) -> KnownDocument | No
     )
 
 
+def known_documents(db: Database, source_id: str, urls: Iterable[str]) -> dict[str, KnownDocument]:
+    """known_document for many URLs of one source in one query: {url: current version}.
+
+    A list page's detail links are looked up together, instead of one query per request.
+    """
+    wanted = list(dict.fromkeys(urls))
+    if not wanted:
+        return {}
+    found: dict[str, KnownDocument] = {}
+    numbers: dict[str, int] = {}  # the current version is the highest number
+    with db.session(context=f"look up {len(wanted)} URL(s) of {source_id}") as session:
+        for start in range(0, len(wanted), 500):  # under every driver's parameter limit
+            rows = session.execute(
+                _KNOWN_MANY, {"source_id": source_id, "urls": wanted[start : start + 500]}
+            )
+            for url, doc_id, version_id, number, digest, etag, last_modified, fetched_at in rows:
+                if numbers.get(url, 0) >= number:
+                    continue
+                numbers[url] = number
+                found[url] = KnownDocument(
+                    doc_id=doc_id,
+                    version_id=version_id,
+                    content_hash=digest,
+                    etag=etag,
+                    last_modified=last_modified,
+                    fetched_at=fetched_at,
+                )
+    return found
+
+
+_KNOWN_MANY = (
+    select(
+        _DOCS.c.url,
+        _DOCS.c.id,
+        _VERSIONS.c.id,
+        _VERSIONS.c.number,
+        _VERSIONS.c.content_hash,
+        _VERSIONS.c.etag,
+        _VERSIONS.c.last_modified,
+        _VERSIONS.c.fetched_at,
+    )
+    .join(_VERSIONS, _VERSIONS.c.document_id == _DOCS.c.id)
+    .where(
+        _DOCS.c.source_id == bindparam("source_id"),
+        _DOCS.c.url.in_(bindparam("urls", expanding=True)),
+    )
+)
+
+
 def _short(value: object, limit: int) -> str | None:
     if value is None or value == "":
         return None

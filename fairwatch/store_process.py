@@ -1,0 +1,174 @@
+"""The crawl's store stage in a process of its own: store, analyze, alert, index, frontier.
+
+    store = StoreProcess(pipeline, frontier)   # forks the store process
+    ... crawl with FAIRWATCH_SINK=store.sink, FAIRWATCH_FRONTIER=store.frontier ...
+    store.shutdown()                           # waits until everything sent is written
+
+A thread of the crawl's own process shares its GIL with the reactor: storing, analyzing
+and indexing a page took about twice the CPU of fetching it, and every millisecond of it
+was a millisecond the reactor could not download. Here that work runs in one forked child
+(`concurrent.futures.ProcessPoolExecutor` with one worker, so the database still has one
+writer taking work in the order it was sent). The child inherits the built DocumentPipeline
+and DatabaseFrontier at fork time and opens connections of its own. The crawl's process
+keeps the reads the reactor needs at once (`known`, `pending`, `listed_urls`) and the rare
+`gone`.
+
+Frontier writes go to the child too, on the same queue: a list page's expansion is queued
+before any of its detail pages can be, so it is written first, and the reactor never waits
+for the database's write lock. Nothing is lost if either process dies: a document is
+stored in one transaction in the child, its later stages stay pending for `retry_pending`,
+and a frontier write that never happened leaves its list page in the frontier for the
+next crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from crawlers.extract.pool import die_with_parent
+from crawlers.sink import KnownPage, SinkResult
+from fairwatch.frontier import DatabaseFrontier
+from fairwatch.pipeline import DocumentPipeline
+from storage.records import DocumentRecord
+
+logger = logging.getLogger(__name__)
+
+
+class StoreProcessError(Exception):
+    """What failed in the store process, with its message (its own type may not pickle)."""
+
+
+# The child's objects, set by _adopt at fork time (inherited, never pickled).
+_PIPELINE: DocumentPipeline | None = None
+_FRONTIER: DatabaseFrontier | None = None
+# Connections inherited from the parent: kept referenced so the child never closes them.
+_INHERITED: list[Any] = []
+
+
+def _adopt(pipeline: DocumentPipeline, frontier: DatabaseFrontier | None) -> None:
+    """In the child, right after the fork: own connections, the parent's stay untouched."""
+    global _PIPELINE, _FRONTIER
+    die_with_parent()
+    _PIPELINE, _FRONTIER = pipeline, frontier
+    # SQLAlchemy's documented fork recipe: new pool, the parent's connections left alone.
+    pipeline.db.engine.dispose(close=False)
+    index = pipeline.index
+    if index is not None and hasattr(index, "_conn"):  # the embedded index's own SQLite file
+        import threading
+
+        _INHERITED.append(index._conn)
+        index._conn = None
+        index._lock = threading.RLock()
+
+
+def _call(target: str, method: str, *args: Any) -> Any:
+    obj = _PIPELINE if target == "sink" else _FRONTIER
+    try:
+        return ("ok", getattr(obj, method)(*args))
+    except Exception as exc:  # sent back as text: storage errors do not all pickle
+        logger.exception("store process: %s.%s failed", target, method)
+        return ("error", f"{type(exc).__name__}: {exc}")
+
+
+def _ready() -> bool:
+    return True
+
+
+class StoreProcess:
+    """One child process that owns the crawl's database writes (see the module docstring)."""
+
+    def __init__(self, pipeline: DocumentPipeline, frontier: DatabaseFrontier | None) -> None:
+        self._executor = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_adopt,
+            initargs=(pipeline, frontier),
+        )
+        # Fork now, from the thread starting the crawl, before downloads begin.
+        self._executor.submit(_ready).result()
+        self._unwaited: list[Future] = []
+        self.sink = ProcessSink(self, pipeline)
+        self.frontier = None if frontier is None else ProcessFrontier(self, frontier)
+
+    def __deepcopy__(self, memo: dict) -> StoreProcess:
+        return self
+
+    def call(self, target: str, method: str, *args: Any) -> Any:
+        """Run target.method(*args) in the child and return its result (raises on failure)."""
+        status, value = self._executor.submit(_call, target, method, *args).result()
+        if status == "error":
+            raise StoreProcessError(value)
+        return value
+
+    def send(self, target: str, method: str, *args: Any) -> None:
+        """Queue target.method(*args) in the child without waiting (order is kept)."""
+        self._unwaited = [f for f in self._unwaited if not f.done()]
+        self._unwaited.append(self._executor.submit(_call, target, method, *args))
+
+    def shutdown(self) -> None:
+        """Wait for everything queued, then stop the child."""
+        for future in self._unwaited:
+            try:
+                future.result()  # errors were logged in the child
+            except Exception:  # the child died: its work stays pending or in the frontier
+                logger.exception("store process stopped before finishing its queue")
+        self._unwaited = []
+        self._executor.shutdown(wait=True)
+
+
+class ProcessSink:
+    """DocumentSink: process and close run in the store process, reads stay here."""
+
+    def __init__(self, store: StoreProcess, pipeline: DocumentPipeline) -> None:
+        self._store = store
+        self._pipeline = pipeline
+
+    def __deepcopy__(self, memo: dict) -> ProcessSink:
+        return self
+
+    def known(self, source_id: str, url: str) -> KnownPage | None:
+        return self._pipeline.known(source_id, url)
+
+    def known_many(self, source_id: str, urls: Iterable[str]) -> dict[str, KnownPage]:
+        return self._pipeline.known_many(source_id, urls)
+
+    def gone(self, source_id: str, url: str, detail: str) -> bool:
+        return self._pipeline.gone(source_id, url, detail)
+
+    def listed_urls(self, source_id: str) -> list[str]:
+        return self._pipeline.listed_urls(source_id)
+
+    def process(self, record: DocumentRecord) -> SinkResult:
+        return self._store.call("sink", "process", record)
+
+    def close(self) -> dict[str, int]:
+        return self._store.call("sink", "close")
+
+
+class ProcessFrontier:
+    """Frontier: writes queued to the store process, `pending` read here."""
+
+    def __init__(self, store: StoreProcess, frontier: DatabaseFrontier) -> None:
+        self._store = store
+        self._frontier = frontier
+
+    def __deepcopy__(self, memo: dict) -> ProcessFrontier:
+        return self
+
+    def pending(self, source_id: str) -> list[tuple[str, str]]:
+        return self._frontier.pending(source_id)
+
+    def expand(
+        self, source_id: str, list_url: str, details: Iterable[str], next_lists: Iterable[str]
+    ) -> None:
+        self._store.send("frontier", "expand", source_id, list_url, list(details), list(next_lists))
+
+    def done(self, source_id: str, role: str, url: str) -> None:
+        self._store.send("frontier", "done", source_id, role, url)
+
+    def close(self) -> None:
+        self._store.send("frontier", "close")
