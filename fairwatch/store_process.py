@@ -155,6 +155,10 @@ class ProcessFrontier:
     def __init__(self, store: StoreProcess, frontier: DatabaseFrontier) -> None:
         self._store = store
         self._frontier = frontier
+        # Finished pages go to the child in batches: one message per page cost the reactor
+        # more than the database work it saved (a crash loses at most a batch of marks,
+        # and those pages are asked again, conditionally, by the next crawl).
+        self._done: dict[tuple[str, str], list[str]] = {}
 
     def __deepcopy__(self, memo: dict) -> ProcessFrontier:
         return self
@@ -168,7 +172,16 @@ class ProcessFrontier:
         self._store.send("frontier", "expand", source_id, list_url, list(details), list(next_lists))
 
     def done(self, source_id: str, role: str, url: str) -> None:
-        self._store.send("frontier", "done", source_id, role, url)
+        urls = self._done.setdefault((source_id, role), [])
+        urls.append(url)
+        if len(urls) >= self._frontier.batch:
+            self._send_done(source_id, role)
 
     def close(self) -> None:
+        for source_id, role in list(self._done):
+            self._send_done(source_id, role)
         self._store.send("frontier", "close")
+
+    def _send_done(self, source_id: str, role: str) -> None:
+        urls = self._done.pop((source_id, role), [])
+        self._store.send("frontier", "done_many", source_id, role, urls)
