@@ -27,9 +27,12 @@ from crawlers.sink import KnownPage, SinkResult
 from fairwatch.lifecycle import repeal_evidence
 from storage import repository
 from storage.db import Database
+from storage.errors import StorageError
 from storage.records import DocumentRecord, FindingRecord
 from storage.repository import lifecycle
+from storage.repository.documents import Analysis
 from storage.repository.findings import AfterFindings
+from storage.repository.views import StoreResult
 from storage.search.base import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -98,6 +101,44 @@ class DocumentPipeline:
 
     def process(self, record: DocumentRecord) -> SinkResult:
         """Store record, analyzing it if new or changed, then index it; raises if storing fails."""
+        analysis, flagged = self._analysis(record)
+        stored = repository.store_document(
+            self.db, record, self.run_id, analysis=analysis, after_findings=self.after_findings
+        )
+        return self._after(record, stored, flagged[0])
+
+    def process_many(self, records: list[DocumentRecord]) -> list[SinkResult | Exception]:
+        """process() for many records, stored in one transaction: a result or the error
+        of each (one record refused by the database fails alone)."""
+        prepared = [self._analysis(record) for record in records]
+        batch = [(r, analysis) for r, (analysis, _) in zip(records, prepared, strict=True)]
+        try:
+            stored = repository.store_documents(
+                self.db, batch, self.run_id, after_findings=self.after_findings
+            )
+        except StorageError as exc:  # the transaction itself failed: one at a time instead
+            logger.warning("storing %d documents at once failed (%s)", len(records), exc)
+            return [self._process_or_error(record) for record in records]
+        out: list[SinkResult | Exception] = []
+        for record, (_, flagged), result in zip(records, prepared, stored, strict=True):
+            if isinstance(result, Exception):
+                out.append(result)
+            else:
+                out.append(self._after(record, result, flagged[0]))
+        return out
+
+    def _process_or_error(self, record: DocumentRecord) -> SinkResult | Exception:
+        try:
+            return self.process(record)
+        except Exception as exc:  # reported in the record's place, the others go on
+            return exc
+
+    def _analysis(self, record: DocumentRecord) -> tuple[Analysis | None, list[bool]]:
+        """What store_document calls to analyze record (None: no analyzer), and the box
+        it leaves the flag in."""
+        flagged = [False]
+        if self.analyzer_for is None:
+            return None, flagged
         texts = Texts(
             kind=record.kind,
             platform=record.metadata.get("platform"),
@@ -105,25 +146,20 @@ class DocumentPipeline:
             parts=[("body", record.body)]
             + [(f"attachment:{n}", a.text) for n, a in enumerate(record.attachments) if a.text],
         )
-        flagged = False
 
         def analysis(analyzer_for: AnalyzerFor) -> list[FindingRecord]:
             # Called by store_document only for a new or changed version.
-            nonlocal flagged
             try:
-                flagged, findings = self._findings(analyzer_for, texts)
+                flagged[0], findings = self._findings(analyzer_for, texts)
             except Exception as exc:  # store_document keeps the document and marks it failed
                 logger.error("analysis of %s failed: %s", record.url, exc, exc_info=exc)
                 raise
             return findings
 
-        stored = repository.store_document(
-            self.db,
-            record,
-            self.run_id,
-            analysis=None if self.analyzer_for is None else partial(analysis, self.analyzer_for),
-            after_findings=self.after_findings,
-        )
+        return partial(analysis, self.analyzer_for), flagged
+
+    def _after(self, record: DocumentRecord, stored: StoreResult, flagged: bool) -> SinkResult:
+        """The stored document's life events, then its index stage; the sink's result."""
         events = self._lifecycle(record, stored)
         if stored.status == "unchanged":
             return SinkResult(status="unchanged", doc_id=stored.doc_id, events=events)

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from crawlers.batches import Batcher
 from crawlers.extract.pool import die_with_parent
 from crawlers.sink import KnownPage, SinkResult
 from fairwatch.frontier import DatabaseFrontier
@@ -74,6 +75,21 @@ def _call(target: str, method: str, *args: Any) -> Any:
         return ("error", f"{type(exc).__name__}: {exc}")
 
 
+def _process_many(records: list[DocumentRecord]) -> list[tuple[str, Any]]:
+    """Store a batch in one transaction; each record's result, or its error as text."""
+    status, results = _call("sink", "process_many", records)
+    if status == "error":  # not even one by one: every record of the batch failed so
+        return [(status, results)] * len(records)
+    out = []
+    for record, result in zip(records, results, strict=True):
+        if isinstance(result, Exception):
+            logger.error("store process: could not store %s: %s", record.url, result)
+            out.append(("error", f"{type(result).__name__}: {result}"))
+        else:
+            out.append(("ok", result))
+    return out
+
+
 def _ready() -> bool:
     return True
 
@@ -91,6 +107,11 @@ class StoreProcess:
         # Fork now, from the thread starting the crawl, before downloads begin.
         self._executor.submit(_ready).result()
         self._unwaited: list[Future] = []
+        # Documents go in batches: one message per document cost the reactor more than
+        # the store work it moved; while the child writes one batch, the next gathers.
+        self.process = Batcher(
+            lambda records: self._executor.submit(_process_many, records), in_flight=2
+        )
         self.sink = ProcessSink(self, pipeline)
         self.frontier = None if frontier is None else ProcessFrontier(self, frontier)
 
@@ -144,6 +165,13 @@ class ProcessSink:
 
     def process(self, record: DocumentRecord) -> SinkResult:
         return self._store.call("sink", "process", record)
+
+    async def process_async(self, record: DocumentRecord) -> SinkResult:
+        """process() without a thread: batched with the documents around it."""
+        status, value = await self._store.process(record)
+        if status == "error":
+            raise StoreProcessError(value)
+        return value
 
     def close(self) -> dict[str, int]:
         return self._store.call("sink", "close")

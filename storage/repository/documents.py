@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from storage.db import Database
-from storage.errors import InvalidRecord
+from storage.errors import InvalidRecord, StorageError, translate_db_error
 from storage.models import (
     DOCUMENT_KINDS,
     MEDIA_TYPES,
@@ -95,76 +96,140 @@ def store_document(
     so a retry redoes both.
     """
     _check_record(record)
-    digest = record.content_hash  # of the record as received, so crawlers can compare
     with db.session(
         context=f"store document {record.url} of {record.source_id}", write=True
     ) as session:
-        source_platform = _source_platform(db, session, record)
+        result, source_platform = _store_one(
+            db, session, record, run_id, analysis, after_findings
+        )
+    db.known_sources[record.source_id] = source_platform  # committed now: see _source_platform
+    _log_stored(record, result, run_id)
+    return result
+
+
+def store_documents(
+    db: Database,
+    batch: list[tuple[DocumentRecord, Analysis | None]],
+    run_id: int | None = None,
+    *,
+    after_findings: AfterFindings | None = None,
+) -> list[StoreResult | StorageError]:
+    """store_document for many records in one transaction: one result or error per record.
+
+    Each record is stored within a savepoint of its own, so a record the database refuses
+    is rolled back alone and its error is returned in its place; the others commit
+    together. A failure of the transaction itself (the database gone, the disk full)
+    raises, and then none of them is stored. Crawls store their pages this way: one commit
+    and one write-lock wait per batch instead of per page.
+    """
+    out: list[StoreResult | StorageError] = []
+    stored: list[tuple[DocumentRecord, StoreResult]] = []
+    platforms: dict[str, str | None] = {}
+    with db.session(context=f"store {len(batch)} document(s)", write=True) as session:
         conn = session.connection()
-        now = utcnow()
-        current = conn.execute(_CURRENT, {"source_id": record.source_id, "url": record.url}).first()
-        if current is None:
-            row = {
-                "source_id": record.source_id,
-                "url": record.url,
-                "kind": record.kind,
-                "platform": record.metadata.get("platform") or source_platform,
-                "first_seen_at": now,
-                "last_seen_at": now,
-                "last_run_id": run_id,
+        for record, analysis in batch:
+            try:
+                _check_record(record)
+                with conn.begin_nested():
+                    result, platforms[record.source_id] = _store_one(
+                        db, session, record, run_id, analysis, after_findings
+                    )
+            except StorageError as exc:
+                out.append(exc)
+                continue
+            except sa_exc.SQLAlchemyError as exc:
+                out.append(
+                    translate_db_error(
+                        exc, context=f"store document {record.url} of {record.source_id}"
+                    )
+                )
+                continue
+            out.append(result)
+            stored.append((record, result))
+    db.known_sources.update(platforms)  # committed now: see _source_platform
+    for record, result in stored:
+        _log_stored(record, result, run_id)
+    return out
+
+
+def _store_one(
+    db: Database,
+    session: Session,
+    record: DocumentRecord,
+    run_id: int | None,
+    analysis: Analysis | None,
+    after_findings: AfterFindings | None,
+) -> tuple[StoreResult, str | None]:
+    """The work of store_document inside an open transaction: (result, source platform)."""
+    digest = record.content_hash  # of the record as received, so crawlers can compare
+    source_platform = _source_platform(db, session, record)
+    conn = session.connection()
+    now = utcnow()
+    current = conn.execute(_CURRENT, {"source_id": record.source_id, "url": record.url}).first()
+    if current is None:
+        row = {
+            "source_id": record.source_id,
+            "url": record.url,
+            "kind": record.kind,
+            "platform": record.metadata.get("platform") or source_platform,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "last_run_id": run_id,
+        }
+        doc_id = conn.execute(_INSERT_DOCUMENT, row).scalar_one()
+        number, status = 1, "new"
+        version_id, outcome = _insert_analysed_version(
+            conn, doc_id, number, record, digest, run_id, analysis, after_findings
+        )
+    else:
+        doc_id, version_id, number, current_hash = current
+        outcome = _NOT_ANALYSED
+        last_run = run_id
+        if last_run is None:
+            last_run = conn.execute(
+                select(_DOCS.c.last_run_id).where(_DOCS.c.id == doc_id)
+            ).scalar()
+        conn.execute(_TOUCH_DOCUMENT, {"doc_id": doc_id, "now": now, "run_id": last_run})
+        if current_hash == digest:
+            status = "unchanged"
+            # Same content: keep the version, refresh what the next conditional request needs.
+            headers = {
+                key: value
+                for key, value in (
+                    ("etag", record.etag),
+                    ("last_modified", record.last_modified),
+                )
+                if value
             }
-            doc_id = conn.execute(_INSERT_DOCUMENT, row).scalar_one()
-            number, status = 1, "new"
+            if headers:
+                conn.execute(
+                    update(_VERSIONS).where(_VERSIONS.c.id == version_id).values(**headers)
+                )
+        else:
+            number, status = number + 1, "changed"
             version_id, outcome = _insert_analysed_version(
                 conn, doc_id, number, record, digest, run_id, analysis, after_findings
             )
-        else:
-            doc_id, version_id, number, current_hash = current
-            outcome = _NOT_ANALYSED
-            last_run = run_id
-            if last_run is None:
-                last_run = conn.execute(
-                    select(_DOCS.c.last_run_id).where(_DOCS.c.id == doc_id)
-                ).scalar()
-            conn.execute(_TOUCH_DOCUMENT, {"doc_id": doc_id, "now": now, "run_id": last_run})
-            if current_hash == digest:
-                status = "unchanged"
-                # Same content: keep the version, refresh what the next conditional request needs.
-                headers = {
-                    key: value
-                    for key, value in (
-                        ("etag", record.etag),
-                        ("last_modified", record.last_modified),
-                    )
-                    if value
-                }
-                if headers:
-                    conn.execute(
-                        update(_VERSIONS).where(_VERSIONS.c.id == version_id).values(**headers)
-                    )
-            else:
-                number, status = number + 1, "changed"
-                version_id, outcome = _insert_analysed_version(
-                    conn, doc_id, number, record, digest, run_id, analysis, after_findings
-                )
-        result = StoreResult(
-            doc_id=doc_id,
-            version_id=version_id,
-            status=status,
-            version_number=number,
-            analysis=outcome.status,
-            analysis_error=outcome.error,
-        )
-    db.known_sources[record.source_id] = source_platform  # committed now: see _source_platform
+    result = StoreResult(
+        doc_id=doc_id,
+        version_id=version_id,
+        status=status,
+        version_number=number,
+        analysis=outcome.status,
+        analysis_error=outcome.error,
+    )
+    return result, source_platform
+
+
+def _log_stored(record: DocumentRecord, result: StoreResult, run_id: int | None) -> None:
     logger.debug(
         "stored %s: %s (doc %d, version %d)",
         record.url,
-        status,
+        result.status,
         result.doc_id,
         result.version_id,
         extra={"source_id": record.source_id, "url": record.url, "run_id": run_id},
     )
-    return result
 
 
 def _source_platform(db: Database, session: Session, record: DocumentRecord) -> str | None:
