@@ -1,11 +1,10 @@
 """`Batcher`: single awaited calls sent to a process pool in batches.
 
-    batcher = Batcher(lambda items: executor.submit(work_many, items), in_flight=2)
+    batcher = Batcher(lambda items: worker.call(work_many, items), in_flight=1)
     result = await batcher(item)      # work_many(items) returns one result per item
 
-Every task handed to a `concurrent.futures.ProcessPoolExecutor` costs the calling process
-a pickling, a wake-up of the executor's threads and the hand-backs of the GIL between
-them and the reactor: per page that was more reactor time than the work it moved away.
+Every call handed to another process costs the reactor a pickling, a write and a read,
+whatever its size: per page that was more reactor time than the work it moved away.
 A Batcher keeps at most `in_flight` batches at the pool and gathers what arrives
 meanwhile into the next one, so batches grow exactly as large as the pool is slow and a
 lone item still goes at once (in the next turn of the event loop). Items keep their order.
@@ -15,7 +14,7 @@ A batch that fails as a whole (the worker process died) fails each of its items.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
@@ -26,13 +25,13 @@ R = TypeVar("R")
 class Batcher(Generic[T, R]):
     def __init__(
         self,
-        submit: Callable[[list[T]], Future],
+        submit: Callable[[list[T]], Awaitable[list[R]]],
         *,
         in_flight: int = 2,
         max_batch: int = 256,
     ) -> None:
-        """submit(items) starts the work on a list of items and returns a Future of the
-        list of their results, in the same order."""
+        """submit(items) starts the work on a list of items and returns a future (asyncio
+        or concurrent.futures) of the list of their results, in the same order."""
         self._submit = submit
         self.in_flight = max(1, in_flight)
         self.max_batch = max(1, max_batch)
@@ -67,7 +66,10 @@ class Batcher(Generic[T, R]):
                 continue
             self._busy += 1
             self.batches += 1
-            asyncio.wrap_future(sent).add_done_callback(lambda done, b=batch: self._done(b, done))
+            pending = asyncio.wrap_future(sent) if isinstance(sent, Future) else sent
+            asyncio.ensure_future(pending).add_done_callback(
+                lambda done, b=batch: self._done(b, done)
+            )
 
     def _done(self, batch: list[tuple[T, asyncio.Future]], done: asyncio.Future) -> None:
         self._busy -= 1

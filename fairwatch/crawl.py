@@ -312,13 +312,13 @@ async def _crawl_one(
         await runner.crawl(crawler, **spider_args)
     except Exception as exc:
         if store is not None:
-            store.shutdown()
+            await store.shutdown()
         logger.exception("crawl of %s crashed", source.id)
         info = repository.finish_run(db, run_id, "failed", reason=f"crawler crashed: {exc}")
         _operator_crawl_failed(db, alerts, source.id, run_id, info.reason)
         return CrawlOutcome(source.id, run_id, "failed", info.reason)
     if store is not None:
-        store.shutdown()  # returns once every document sent is stored, analyzed and indexed
+        await store.shutdown()  # returns once every document sent is stored, analyzed and indexed
     crawler_stats = crawler.stats.get_stats() if crawler.stats else {}
     if source.kind == "ad":
         crawler_stats.update(_read_media(settings, db, source.id, analyzers, alerts))

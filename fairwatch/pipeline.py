@@ -27,7 +27,6 @@ from crawlers.sink import KnownPage, SinkResult
 from fairwatch.lifecycle import repeal_evidence
 from storage import repository
 from storage.db import Database
-from storage.errors import StorageError
 from storage.records import DocumentRecord, FindingRecord
 from storage.repository import lifecycle
 from storage.repository.documents import Analysis
@@ -109,15 +108,19 @@ class DocumentPipeline:
 
     def process_many(self, records: list[DocumentRecord]) -> list[SinkResult | Exception]:
         """process() for many records, stored in one transaction: a result or the error
-        of each (one record refused by the database fails alone)."""
+        of each. If the transaction fails they are stored one by one, so a record the
+        database refuses fails alone."""
         prepared = [self._analysis(record) for record in records]
         batch = [(r, analysis) for r, (analysis, _) in zip(records, prepared, strict=True)]
         try:
             stored = repository.store_documents(
                 self.db, batch, self.run_id, after_findings=self.after_findings
             )
-        except StorageError as exc:  # the transaction itself failed: one at a time instead
-            logger.warning("storing %d documents at once failed (%s)", len(records), exc)
+        except Exception as exc:  # one of them, or the transaction: one at a time instead
+            logger.warning(
+                "storing %d documents at once failed (%s: %s); storing them one by one",
+                len(records), type(exc).__name__, exc,
+            )
             return [self._process_or_error(record) for record in records]
         out: list[SinkResult | Exception] = []
         for record, (_, flagged), result in zip(records, prepared, stored, strict=True):

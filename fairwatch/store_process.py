@@ -2,36 +2,35 @@
 
     store = StoreProcess(pipeline, frontier)   # forks the store process
     ... crawl with FAIRWATCH_SINK=store.sink, FAIRWATCH_FRONTIER=store.frontier ...
-    store.shutdown()                           # waits until everything sent is written
+    await store.shutdown()                     # waits until everything sent is written
 
 A thread of the crawl's own process shares its GIL with the reactor: storing, analyzing
 and indexing a page took about twice the CPU of fetching it, and every millisecond of it
 was a millisecond the reactor could not download. Here that work runs in one forked child
-(`concurrent.futures.ProcessPoolExecutor` with one worker, so the database still has one
-writer taking work in the order it was sent). The child inherits the built DocumentPipeline
-and DatabaseFrontier at fork time and opens connections of its own. The crawl's process
-keeps the reads the reactor needs at once (`known`, `pending`, `listed_urls`) and the rare
-`gone`.
+(crawlers/workers.py: the database keeps one writer, taking work in the order it was
+sent). Documents go in batches (crawlers/batches.py), each stored in one transaction:
+while the child writes one batch the next gathers. The child inherits the built
+DocumentPipeline and DatabaseFrontier at fork time and opens connections of its own. The
+crawl's process keeps the reads the reactor needs at once (`known`, `known_many`,
+`pending`, `listed_urls`) and the rare `gone`.
 
-Frontier writes go to the child too, on the same queue: a list page's expansion is queued
+Frontier writes go to the child too, in the same queue: a list page's expansion is queued
 before any of its detail pages can be, so it is written first, and the reactor never waits
-for the database's write lock. Nothing is lost if either process dies: a document is
-stored in one transaction in the child, its later stages stay pending for `retry_pending`,
-and a frontier write that never happened leaves its list page in the frontier for the
-next crawl.
+for the database's write lock. Nothing is lost if either process dies: a batch of
+documents is stored in one transaction in the child, their later stages stay pending for
+`retry_pending`, and a frontier write that never happened leaves its pages in the
+frontier for the next crawl.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from crawlers.batches import Batcher
-from crawlers.extract.pool import die_with_parent
 from crawlers.sink import KnownPage, SinkResult
+from crawlers.workers import ProcessWorker, WorkerError
 from fairwatch.frontier import DatabaseFrontier
 from fairwatch.pipeline import DocumentPipeline
 from storage.records import DocumentRecord
@@ -53,7 +52,6 @@ _INHERITED: list[Any] = []
 def _adopt(pipeline: DocumentPipeline, frontier: DatabaseFrontier | None) -> None:
     """In the child, right after the fork: own connections, the parent's stay untouched."""
     global _PIPELINE, _FRONTIER
-    die_with_parent()
     _PIPELINE, _FRONTIER = pipeline, frontier
     # SQLAlchemy's documented fork recipe: new pool, the parent's connections left alone.
     pipeline.db.engine.dispose(close=False)
@@ -68,20 +66,13 @@ def _adopt(pipeline: DocumentPipeline, frontier: DatabaseFrontier | None) -> Non
 
 def _call(target: str, method: str, *args: Any) -> Any:
     obj = _PIPELINE if target == "sink" else _FRONTIER
-    try:
-        return ("ok", getattr(obj, method)(*args))
-    except Exception as exc:  # sent back as text: storage errors do not all pickle
-        logger.exception("store process: %s.%s failed", target, method)
-        return ("error", f"{type(exc).__name__}: {exc}")
+    return getattr(obj, method)(*args)
 
 
 def _process_many(records: list[DocumentRecord]) -> list[tuple[str, Any]]:
     """Store a batch in one transaction; each record's result, or its error as text."""
-    status, results = _call("sink", "process_many", records)
-    if status == "error":  # not even one by one: every record of the batch failed so
-        return [(status, results)] * len(records)
     out = []
-    for record, result in zip(records, results, strict=True):
+    for record, result in zip(records, _PIPELINE.process_many(records), strict=True):
         if isinstance(result, Exception):
             logger.error("store process: could not store %s: %s", record.url, result)
             out.append(("error", f"{type(result).__name__}: {result}"))
@@ -90,27 +81,16 @@ def _process_many(records: list[DocumentRecord]) -> list[tuple[str, Any]]:
     return out
 
 
-def _ready() -> bool:
-    return True
-
-
 class StoreProcess:
     """One child process that owns the crawl's database writes (see the module docstring)."""
 
     def __init__(self, pipeline: DocumentPipeline, frontier: DatabaseFrontier | None) -> None:
-        self._executor = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_adopt,
-            initargs=(pipeline, frontier),
+        # Forked now, from the thread starting the crawl, before downloads begin.
+        self.worker = ProcessWorker(
+            initializer=_adopt, initargs=(pipeline, frontier), name="fairwatch-store"
         )
-        # Fork now, from the thread starting the crawl, before downloads begin.
-        self._executor.submit(_ready).result()
-        self._unwaited: list[Future] = []
-        # Documents go in batches: one message per document cost the reactor more than
-        # the store work it moved; while the child writes one batch, the next gathers.
-        self.process = Batcher(
-            lambda records: self._executor.submit(_process_many, records), in_flight=2
+        self._batcher: Batcher[DocumentRecord, tuple[str, Any]] = Batcher(
+            lambda records: self.worker.call(_process_many, records), in_flight=1
         )
         self.sink = ProcessSink(self, pipeline)
         self.frontier = None if frontier is None else ProcessFrontier(self, frontier)
@@ -118,31 +98,36 @@ class StoreProcess:
     def __deepcopy__(self, memo: dict) -> StoreProcess:
         return self
 
-    def call(self, target: str, method: str, *args: Any) -> Any:
-        """Run target.method(*args) in the child and return its result (raises on failure)."""
-        status, value = self._executor.submit(_call, target, method, *args).result()
+    async def call(self, target: str, method: str, *args: Any) -> Any:
+        """target.method(*args) in the child, after everything sent before it."""
+        try:
+            return await self.worker.call(_call, target, method, *args)
+        except WorkerError as exc:
+            raise StoreProcessError(str(exc)) from exc
+
+    def send(self, target: str, method: str, *args: Any) -> None:
+        """Queue target.method(*args) in the child without waiting (order is kept)."""
+        self.worker.call(_call, target, method, *args).add_done_callback(_log_failure)
+
+    async def process(self, record: DocumentRecord) -> SinkResult:
+        status, value = await self._batcher(record)
         if status == "error":
             raise StoreProcessError(value)
         return value
 
-    def send(self, target: str, method: str, *args: Any) -> None:
-        """Queue target.method(*args) in the child without waiting (order is kept)."""
-        self._unwaited = [f for f in self._unwaited if not f.done()]
-        self._unwaited.append(self._executor.submit(_call, target, method, *args))
-
-    def shutdown(self) -> None:
+    async def shutdown(self) -> None:
         """Wait for everything queued, then stop the child."""
-        for future in self._unwaited:
-            try:
-                future.result()  # errors were logged in the child
-            except Exception:  # the child died: its work stays pending or in the frontier
-                logger.exception("store process stopped before finishing its queue")
-        self._unwaited = []
-        self._executor.shutdown(wait=True)
+        await self.worker.close()
+
+
+def _log_failure(future: Any) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        # The child logged it; its work stays pending or in the frontier for next time.
+        logger.error("store process: %s", future.exception())
 
 
 class ProcessSink:
-    """DocumentSink: process and close run in the store process, reads stay here."""
+    """DocumentSink: documents are stored in the store process, reads stay here."""
 
     def __init__(self, store: StoreProcess, pipeline: DocumentPipeline) -> None:
         self._store = store
@@ -164,17 +149,16 @@ class ProcessSink:
         return self._pipeline.listed_urls(source_id)
 
     def process(self, record: DocumentRecord) -> SinkResult:
-        return self._store.call("sink", "process", record)
+        raise TypeError("the store process is driven by the event loop: use process_async")
 
     async def process_async(self, record: DocumentRecord) -> SinkResult:
-        """process() without a thread: batched with the documents around it."""
-        status, value = await self._store.process(record)
-        if status == "error":
-            raise StoreProcessError(value)
-        return value
+        """Stored, analyzed and queued for the index in the child, batched with the
+        documents around it."""
+        return await self._store.process(record)
 
-    def close(self) -> dict[str, int]:
-        return self._store.call("sink", "close")
+    async def close_async(self) -> dict[str, int]:
+        """The pipeline's close() in the child, once every document sent is stored."""
+        return await self._store.call("sink", "close")
 
 
 class ProcessFrontier:

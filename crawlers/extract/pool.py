@@ -3,32 +3,19 @@
 Parsing a detail page (lxml, then trafilatura or the CMS selector) is pure Python holding
 the GIL for a few milliseconds a page: on the reactor's thread it was as much CPU as the
 download itself. Here `await pool.extract(html, url)` runs it in one of `workers` forked
-processes (`concurrent.futures.ProcessPoolExecutor`), in batches (crawlers/batches.py);
+processes (crawlers/workers.py), in batches (crawlers/batches.py);
 the page goes out as text and comes back as an ExtractedPage. ExtractionError keeps its
 reason across the process boundary. A pool of 0 workers extracts in the calling thread.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import multiprocessing
-import signal
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Awaitable
 
 from crawlers.batches import Batcher
 from crawlers.errors import ExtractionError
 from crawlers.extract.page import ExtractedPage, extract_page
-
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> None:
-    """Linux: the kernel ends this child when the process that forked it dies (a crash or
-    SIGKILL of a crawl must not leave workers behind holding its pipes)."""
-    # Not Linux (no prctl): workers end when their queue closes.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+from crawlers.workers import ProcessWorker
 
 
 def _extract_many(pages: list[tuple[str, str]]) -> list[tuple[str, ExtractedPage | str]]:
@@ -47,20 +34,19 @@ def _extract(html: str, url: str) -> tuple[str, ExtractedPage | str]:
 class ExtractionPool:
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._executor: ProcessPoolExecutor | None = None
-        # One batch per worker at a time, plus one queued so none waits for the reactor.
+        self._processes: list[ProcessWorker] = []
+        # One batch at each worker at a time; pages arriving meanwhile make the next ones.
         self._batcher: Batcher[tuple[str, str], tuple[str, ExtractedPage | str]] = Batcher(
-            self._submit, in_flight=workers + 1, max_batch=64
+            self._submit, in_flight=max(1, workers), max_batch=64
         )
 
-    def _submit(self, pages: list[tuple[str, str]]) -> Future:
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=die_with_parent,
-            )
-        return self._executor.submit(_extract_many, pages)
+    def _submit(self, pages: list[tuple[str, str]]) -> Awaitable[list]:
+        if not self._processes:  # forked on first use, once the crawl is set up
+            self._processes = [
+                ProcessWorker(name=f"fairwatch-extract-{n}") for n in range(self.workers)
+            ]
+        worker = next((w for w in self._processes if w.idle), self._processes[0])
+        return worker.call(_extract_many, pages)
 
     async def extract(self, html: str, url: str) -> ExtractedPage:
         if self.workers <= 0:
@@ -72,6 +58,6 @@ class ExtractionPool:
         return value
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        for worker in self._processes:
+            worker.stop()
+        self._processes = []

@@ -79,11 +79,15 @@ class StorePipeline:
             )
 
     async def close_spider(self) -> None:
+        close_async = getattr(self.sink, "close_async", None)
         close = getattr(self.sink, "close", None)
         try:
-            if callable(close):
+            errors = None
+            if close_async is not None:
+                errors = await close_async()
+            elif callable(close):
                 errors = await asyncio.get_running_loop().run_in_executor(self._worker, close)
-                for stage, count in (errors or {}).items():
-                    self.stats.inc_value(f"fairwatch/stage_failed/{stage}", count)
+            for stage, count in (errors or {}).items():
+                self.stats.inc_value(f"fairwatch/stage_failed/{stage}", count)
         finally:
             self._worker.shutdown(wait=True)

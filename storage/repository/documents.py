@@ -13,11 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from storage.db import Database
-from storage.errors import InvalidRecord, StorageError, translate_db_error
+from storage.errors import InvalidRecord
 from storage.models import (
     DOCUMENT_KINDS,
     MEDIA_TYPES,
@@ -113,42 +112,33 @@ def store_documents(
     run_id: int | None = None,
     *,
     after_findings: AfterFindings | None = None,
-) -> list[StoreResult | StorageError]:
-    """store_document for many records in one transaction: one result or error per record.
+) -> list[StoreResult | InvalidRecord]:
+    """store_document for many records in one transaction: a result for each record.
 
-    Each record is stored within a savepoint of its own, so a record the database refuses
-    is rolled back alone and its error is returned in its place; the others commit
-    together. A failure of the transaction itself (the database gone, the disk full)
-    raises, and then none of them is stored. Crawls store their pages this way: one commit
-    and one write-lock wait per batch instead of per page.
+    A record that is not valid gets its InvalidRecord in its place and the others are
+    stored. Any other failure raises and stores none of them: the caller can then store
+    them one by one to find the one the database refuses. Crawls store their pages this
+    way: one commit and one wait for the write lock per batch instead of per page.
     """
-    out: list[StoreResult | StorageError] = []
-    stored: list[tuple[DocumentRecord, StoreResult]] = []
+    out: list[StoreResult | InvalidRecord] = []
+    valid: list[tuple[int, DocumentRecord, Analysis | None]] = []
+    for n, (record, analysis) in enumerate(batch):
+        try:
+            _check_record(record)
+        except InvalidRecord as exc:
+            out.append(exc)
+            continue
+        out.append(None)  # type: ignore[arg-type]  # filled in below
+        valid.append((n, record, analysis))
     platforms: dict[str, str | None] = {}
-    with db.session(context=f"store {len(batch)} document(s)", write=True) as session:
-        conn = session.connection()
-        for record, analysis in batch:
-            try:
-                _check_record(record)
-                with conn.begin_nested():
-                    result, platforms[record.source_id] = _store_one(
-                        db, session, record, run_id, analysis, after_findings
-                    )
-            except StorageError as exc:
-                out.append(exc)
-                continue
-            except sa_exc.SQLAlchemyError as exc:
-                out.append(
-                    translate_db_error(
-                        exc, context=f"store document {record.url} of {record.source_id}"
-                    )
-                )
-                continue
-            out.append(result)
-            stored.append((record, result))
+    with db.session(context=f"store {len(valid)} document(s)", write=True) as session:
+        for n, record, analysis in valid:
+            out[n], platforms[record.source_id] = _store_one(
+                db, session, record, run_id, analysis, after_findings
+            )
     db.known_sources.update(platforms)  # committed now: see _source_platform
-    for record, result in stored:
-        _log_stored(record, result, run_id)
+    for n, record, _ in valid:
+        _log_stored(record, out[n], run_id)
     return out
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import DropItem
 
 from analyzers.registry import get_analyzer
+from crawlers.batches import Batcher
 from crawlers.errors import ExtractionError
 from crawlers.extract import extract_page
 from crawlers.extract.pool import ExtractionPool
 from crawlers.middlewares.conditional import ConditionalRequestMiddleware
 from crawlers.pipelines.store import StorePipeline
+from crawlers.workers import ProcessWorker, WorkerDied, WorkerError
 from fairwatch.frontier import DatabaseFrontier
 from fairwatch.pipeline import DocumentPipeline
 from fairwatch.store_process import StoreProcess
@@ -39,14 +42,15 @@ def test_store_process_stores_analyzes_indexes_and_writes_the_frontier_in_order(
 
     async def feed() -> None:
         store.frontier.expand("s", "http://x.gov.cn/index.html", details, [])
+        # Stored together: both are waiting when the first batch goes.
+        await asyncio.gather(*(pipeline.process_item(record(url=url)) for url in details[:2]))
         for url in details[:2]:
-            await pipeline.process_item(record(url=url))
             store.frontier.done("s", "detail", url)
         await pipeline.close_spider()
         store.frontier.close()
+        await store.shutdown()
 
     asyncio.run(feed())
-    store.shutdown()
     assert stats.get_value("fairwatch/items_new") == 2
     assert stats.get_value("fairwatch/items_flagged") == 2  # document 3 carries a breach
     assert repository.stage_counts(db)["analysis"]["done"] == 2
@@ -63,11 +67,11 @@ def test_store_process_failure_drops_the_item_and_a_dead_one_loses_nothing(db, s
     with pytest.raises(DropItem, match="store failed"):
         asyncio.run(pipeline.process_item(record(url="")))  # refused by storage, in the child
     asyncio.run(pipeline.process_item(record()))
-    (child,) = store._executor._processes  # the one store process
-    os.kill(child, signal.SIGKILL)
+    os.kill(store.worker.pid, signal.SIGKILL)
+    store.worker.process.join(10)
     with pytest.raises(DropItem, match="store failed"):
         asyncio.run(pipeline.process_item(record(url="http://x.gov.cn/t2.html")))
-    store.shutdown()
+    asyncio.run(store.shutdown())
     assert stats.get_value("fairwatch/drop_reason/store_failed") == 2
     assert stats.get_value("fairwatch/items_new") == 1
     assert repository.known_document(db, "s", record().url) is not None
@@ -125,3 +129,69 @@ def test_known_many_is_one_lookup_of_current_versions(db) -> None:
     assert known["http://x.gov.cn/b.html"] == sink.known("s", "http://x.gov.cn/b.html")
     assert known["http://x.gov.cn/b.html"].etag == '"e2"'  # the current version's
     assert sink.known_many("other", ["http://x.gov.cn/a.html"]) == {}
+
+
+def test_process_many_stores_a_batch_and_a_refused_record_fails_alone(db) -> None:
+    sink = DocumentPipeline(db, analyzer_for=get_analyzer)
+    urls = [f"http://x.gov.cn/t{i}.html" for i in range(3)]
+    broken = record(url=urls[1])
+    broken.metadata["when"] = object()  # not JSON: refused inside the transaction
+    results = sink.process_many([record(url=urls[0]), broken, record(url=urls[2])])
+    assert [getattr(r, "status", None) for r in results] == ["new", None, "new"]
+    assert "metadata" in str(results[1])
+    assert results[0].flagged and results[2].flagged  # analyzed in the same pass
+    assert repository.known_document(db, "s", urls[1]) is None
+    assert repository.stage_counts(db)["analysis"]["done"] == 2
+
+
+def _double(n: int) -> int:
+    if n < 0:
+        raise ValueError(f"negative: {n}")
+    return 2 * n
+
+
+def _items(batch: list[int]) -> list[int]:
+    return [_double(n) for n in batch]
+
+
+def test_worker_answers_in_order_reports_errors_and_its_death() -> None:
+    worker = ProcessWorker(name="test-worker")
+
+    async def use() -> None:
+        assert await asyncio.gather(*(worker.call(_double, n) for n in range(20))) == [
+            2 * n for n in range(20)
+        ]
+        with pytest.raises(WorkerError, match="ValueError: negative: -1"):
+            await worker.call(_double, -1)
+        waiting = worker.call(time.sleep, 30)
+        later = worker.call(_double, 1)
+        os.kill(worker.pid, signal.SIGKILL)
+        for future in (waiting, later):
+            with pytest.raises(WorkerDied):
+                await future
+        with pytest.raises(WorkerDied):
+            await worker.call(_double, 2)
+
+    asyncio.run(use())
+    worker.stop()
+    assert not worker.process.is_alive()
+
+
+def test_batcher_gathers_what_arrives_while_a_batch_is_out() -> None:
+    worker = ProcessWorker(name="test-batcher")
+    sizes: list[int] = []
+
+    def submit(batch: list[int]) -> asyncio.Future:
+        sizes.append(len(batch))
+        return worker.call(_items, batch)
+
+    batcher = Batcher(submit, in_flight=1)
+
+    async def use() -> list[int]:
+        results = await asyncio.gather(*(batcher(n) for n in range(50)))
+        await worker.close()
+        return results
+
+    assert asyncio.run(use()) == [2 * n for n in range(50)]
+    assert sum(sizes) == 50 and sizes[0] == 50  # all arrived in one turn of the loop
+    assert batcher.idle
