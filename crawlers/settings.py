@@ -57,7 +57,6 @@ DEFAULTS: dict[str, Any] = {
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawlers.middlewares.backoff.BackoffRetryMiddleware": 550,
         "crawlers.middlewares.conditional.ConditionalRequestMiddleware": 560,
-        "crawlers.middlewares.extraction.ExtractionMiddleware": 580,
         "crawlers.middlewares.encoding.EncodingMiddleware": 590,
     },
     "ITEM_PIPELINES": {"crawlers.pipelines.store.StorePipeline": 300},
@@ -70,8 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "FAIRWATCH_RETRY_BACKOFF_MAX": 30.0,
     # ProgressExtension: seconds between progress lines (0 disables).
     "FAIRWATCH_PROGRESS_INTERVAL": 10.0,
-    # ExtractionMiddleware: processes that extract detail pages off the reactor (0: the
-    # spider extracts them in its callback, on the reactor's thread).
+    # SourceSpider: processes that extract detail pages off the reactor (0: the spider
+    # extracts them itself, on the reactor's thread).
     "FAIRWATCH_EXTRACT_WORKERS": 2,
     # StorePipeline / ConditionalRequestMiddleware: the DocumentSink object (crawlers.sink).
     "FAIRWATCH_SINK": None,

@@ -39,9 +39,9 @@ from w3lib.url import canonicalize_url
 
 from crawlers.auto import discover_detail_links, discover_next_page
 from crawlers.errors import AttachmentError, ExtractionError
-from crawlers.extract import extract_file_text, extract_page
+from crawlers.extract import extract_file_text
+from crawlers.extract.pool import ExtractionPool
 from crawlers.failures import failure_reason
-from crawlers.middlewares.extraction import PAGE
 from crawlers.sources.schema import (
     DetailRules,
     JsonPagination,
@@ -93,12 +93,15 @@ class SourceSpider(scrapy.Spider):
         self.backfill_max_pages = backfill_max_pages
         self._details: set[str] = set()
         self._list_pages = 0
+        self.extraction = ExtractionPool(0)  # in this thread unless from_crawler says otherwise
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.frontier = crawler.settings.get("FAIRWATCH_FRONTIER")
         spider.sink = crawler.settings.get("FAIRWATCH_SINK")
+        spider.extraction = ExtractionPool(crawler.settings.getint("FAIRWATCH_EXTRACT_WORKERS"))
+        crawler.signals.connect(spider.extraction.close, signal=scrapy.signals.spider_closed)
         if spider.frontier is not None:
             crawler.signals.connect(spider._item_stored, signal=scrapy.signals.item_scraped)
             crawler.signals.connect(spider._close_frontier, signal=scrapy.signals.spider_closed)
@@ -350,7 +353,9 @@ class SourceSpider(scrapy.Spider):
         )
 
     # -- detail pages -------------------------------------------------------------------
-    def parse_detail(self, response: Response) -> Iterator[DocumentRecord | scrapy.Request]:
+    async def parse_detail(
+        self, response: Response
+    ) -> AsyncIterator[DocumentRecord | scrapy.Request]:
         self.stats.inc_value("fairwatch/pages_fetched")
         self.stats.inc_value("fairwatch/detail_pages_fetched")
         if not isinstance(response, TextResponse):
@@ -358,10 +363,8 @@ class SourceSpider(scrapy.Spider):
             self._frontier_done("detail", response.meta.get("fairwatch_url"))
             return
         try:
-            # Extracted in the pool by ExtractionMiddleware, or here if it is off.
-            page = response.meta.get(PAGE) or extract_page(response.text, response.url)
-            if isinstance(page, ExtractionError):
-                raise page
+            # In the extraction processes: the reactor goes on downloading meanwhile.
+            page = await self.extraction.extract(response.text, response.url)
         except ExtractionError as exc:
             self._drop("extraction_failed", f"{response.url}: {exc.reason}")
             self._frontier_done("detail", response.meta.get("fairwatch_url"))
@@ -390,7 +393,8 @@ class SourceSpider(scrapy.Spider):
             last_modified=_header(response, b"Last-Modified"),
         )
         pending = self._attachment_links(page.attachments)
-        yield from self._next_attachment(record, pending)
+        for output in self._next_attachment(record, pending):
+            yield output
 
     def _apply_detail_rules(
         self, response: TextResponse, rules: DetailRules, title: str, body: str
