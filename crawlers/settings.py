@@ -44,7 +44,7 @@ DEFAULTS: dict[str, Any] = {
     # little it yields: 100 (its default) for the one item of each detail page cost more
     # reactor time than extracting the page. A detail page yields one item or request, a
     # list page requests that are only scheduled; the store has one writer anyway.
-    "CONCURRENT_ITEMS": 8,
+    "CONCURRENT_ITEMS": 1,
     "RETRY_ENABLED": True,
     "RETRY_TIMES": 2,
     # A page over DOWNLOAD_MAXSIZE is cancelled, counted under
