@@ -1,8 +1,9 @@
 """What happens to each crawled document, in order: store, analyze, index, alert.
 
-Storing comes first and is one transaction per document (`store_document`). The analysis
-runs inside that transaction once the store has found the content new or changed, and
-its findings commit with the document: one transaction per document instead of two.
+Storing comes first and is one transaction per document (`store_document`), or one per
+batch with `process_many` (the crawl's store process, fairwatch/store_process.py). The
+analysis runs inside that transaction once the store has found the content new or
+changed, and its findings commit with the document: one transaction instead of two.
 Each later step records its outcome in the version's stage state, so a failure (an
 analyzer bug, the index being down) leaves the stored document intact and marked
 `failed` with the error: `retry_pending` runs those steps again later. Alerts are queued
