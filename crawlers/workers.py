@@ -204,7 +204,8 @@ class ProcessWorker:
                 future.set_exception(WorkerDied(reason))
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop the child once it has answered the call it has (calls still queued fail)."""
+        """Stop the child after the call it has; calls not answered yet fail (use close()
+        to wait for them)."""
         if self._loop is not None and not self._loop.is_closed() and self._dead is None:
             self._loop.remove_reader(self._conn.fileno())
         if self._dead is None:
@@ -212,10 +213,13 @@ class ProcessWorker:
                 self._send_end.send(None)
             self._dead = f"{self.name} was closed"
         self.process.join(timeout)
-        for _, _, future in self._queue:
+        unanswered = [self._current] if self._current is not None else []
+        unanswered += [future for _, _, future in self._queue]
+        self._current = None
+        self._queue.clear()
+        for future in unanswered:
             if not future.done():
                 future.set_exception(WorkerDied(self._dead))
-        self._queue.clear()
         if self.process.is_alive():
             logger.warning("%s (pid %s) did not stop in %.0fs", self.name, self.pid, timeout)
             self.process.kill()
