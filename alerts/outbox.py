@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -75,11 +75,9 @@ def insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    inserted = 0
     statement = insert(_OUTBOX).on_conflict_do_nothing().returning(_OUTBOX.c.id)
-    for row in rows:  # one by one: a skipped row returns nothing, so the count is exact
-        inserted += len(conn.execute(statement, row).all())
-    return inserted
+    # One multi-row INSERT: a skipped row returns no id, so the count is exact.
+    return len(conn.execute(statement, rows).all())
 
 
 def enqueue_version(
@@ -133,24 +131,27 @@ def enqueue_version(
     return added
 
 
+# Built once: this runs for every flagged document a crawl stores.
+_v, _d, _s, _f = DocumentVersion, Document, Source, Finding
+_FINDING_ITEMS = (
+    select(
+        _f.id, _f.standard, _f.rule, _f.grade, _f.field, _f.quote, _f.citation, _f.explanation,
+        _f.exception, _v.id.label("version_id"), _v.number, _v.title, _v.doc_number, _v.issuer,
+        _v.published, _d.id.label("doc_id"), _d.url, _d.kind, _d.platform, _d.source_id,
+        _s.name.label("source_name"), _s.region, _s.issuer.label("source_issuer"),
+    )
+    .join(_v, _v.id == _f.version_id)
+    .join(_d, _d.id == _v.document_id)
+    .join(_s, _s.id == _d.source_id)
+    .where(_f.version_id == bindparam("version_id"))
+    .order_by(_f.start, _f.id)
+)
+
+
 def _finding_items(conn: Connection, version_id: int, console_url: str) -> list[dict[str, Any]]:
     """What a message needs of each finding of the version, read in the same transaction."""
-    v, d, s, f = DocumentVersion, Document, Source, Finding
-    query = (
-        select(
-            f.id, f.standard, f.rule, f.grade, f.field, f.quote, f.citation, f.explanation,
-            f.exception, v.id.label("version_id"), v.number, v.title, v.doc_number, v.issuer,
-            v.published, d.id.label("doc_id"), d.url, d.kind, d.platform, d.source_id,
-            s.name.label("source_name"), s.region, s.issuer.label("source_issuer"),
-        )
-        .join(v, v.id == f.version_id)
-        .join(d, d.id == v.document_id)
-        .join(s, s.id == d.source_id)
-        .where(f.version_id == version_id)
-        .order_by(f.start, f.id)
-    )
     items = []
-    for row in conn.execute(query).mappings():
+    for row in conn.execute(_FINDING_ITEMS, {"version_id": version_id}).mappings():
         link = f"{console_url.rstrip('/')}/documents/{row['doc_id']}" if console_url else row["url"]
         items.append(
             {

@@ -40,6 +40,11 @@ DEFAULTS: dict[str, Any] = {
     "AUTOTHROTTLE_START_DELAY": 1.0,
     "AUTOTHROTTLE_MAX_DELAY": 30.0,
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
+    # Scrapy starts this many asyncio tasks for the output of every callback, however
+    # little it yields: 100 (its default) for the one item of each detail page cost more
+    # reactor time than extracting the page. A detail page yields one item or request, a
+    # list page requests that are only scheduled; the store has one writer anyway.
+    "CONCURRENT_ITEMS": 1,
     "RETRY_ENABLED": True,
     "RETRY_TIMES": 2,
     # A page over DOWNLOAD_MAXSIZE is cancelled, counted under
@@ -64,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "FAIRWATCH_RETRY_BACKOFF_MAX": 30.0,
     # ProgressExtension: seconds between progress lines (0 disables).
     "FAIRWATCH_PROGRESS_INTERVAL": 10.0,
+    # SourceSpider: processes that extract detail pages off the reactor (0: the spider
+    # extracts them itself, on the reactor's thread).
+    "FAIRWATCH_EXTRACT_WORKERS": 2,
     # StorePipeline / ConditionalRequestMiddleware: the DocumentSink object (crawlers.sink).
     "FAIRWATCH_SINK": None,
 }

@@ -43,6 +43,7 @@ from fairwatch.frontier import DatabaseFrontier
 from fairwatch.operator import notify_operator
 from fairwatch.pipeline import DocumentPipeline
 from fairwatch.settings import Settings
+from fairwatch.store_process import StoreProcess
 from storage import repository
 from storage.db import Database
 from storage.errors import StorageError
@@ -283,9 +284,19 @@ async def _crawl_one(
         retried = sink.retry_pending()
         if any(retried.values()):
             logger.info("%s: redid pending stages %s", source.id, retried)
+    frontier = DatabaseFrontier(db, run_id=run_id)
+    store: StoreProcess | None = None
+    if source.kind == "policy" and settings.crawl_store_process:
+        # Storing, analysis, alerts, index and frontier writes off the reactor's GIL.
+        # Ad pages come from a browser at a few per second and carry screenshots: the
+        # reactor is not what holds them back, so they keep the store thread.
+        # The analyzer is built (rule packs, dictionaries: seconds) before the fork, so the
+        # store process inherits it instead of building it while pages queue up.
+        analyzers(source.kind).analyze("预热")
+        store = StoreProcess(sink, frontier)
     ours = {
-        "FAIRWATCH_SINK": sink,
-        "FAIRWATCH_FRONTIER": DatabaseFrontier(db, run_id=run_id),
+        "FAIRWATCH_SINK": sink if store is None else store.sink,
+        "FAIRWATCH_FRONTIER": frontier if store is None else store.frontier,
         "FAIRWATCH_PROGRESS_INTERVAL": settings.crawl_progress_interval,
         "FAIRWATCH_RETRY_BACKOFF_BASE": settings.crawl_retry_backoff,
         "LOG_LEVEL": settings.log_level,
@@ -309,10 +320,14 @@ async def _crawl_one(
     try:
         await runner.crawl(crawler, **spider_args)
     except Exception as exc:
+        if store is not None:
+            await store.shutdown()
         logger.exception("crawl of %s crashed", source.id)
         info = repository.finish_run(db, run_id, "failed", reason=f"crawler crashed: {exc}")
         _operator_crawl_failed(db, alerts, source.id, run_id, info.reason)
         return CrawlOutcome(source.id, run_id, "failed", info.reason)
+    if store is not None:
+        await store.shutdown()  # returns once every document sent is stored, analyzed and indexed
     crawler_stats = crawler.stats.get_stats() if crawler.stats else {}
     if source.kind == "ad":
         crawler_stats.update(_read_media(settings, db, source.id, analyzers, alerts))

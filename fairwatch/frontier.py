@@ -47,6 +47,10 @@ class DatabaseFrontier:
         if len(urls) >= self.batch:
             self._flush(source_id, role)
 
+    def done_many(self, source_id: str, role: str, urls: Iterable[str]) -> None:
+        for url in urls:
+            self.done(source_id, role, url)
+
     def close(self) -> None:
         for source_id, role in list(self._done):
             self._flush(source_id, role)

@@ -1,8 +1,9 @@
 """What happens to each crawled document, in order: store, analyze, index, alert.
 
-Storing comes first and is one transaction per document (`store_document`). The analysis
-runs inside that transaction once the store has found the content new or changed, and
-its findings commit with the document: one transaction per document instead of two.
+Storing comes first and is one transaction per document (`store_document`), or one per
+batch with `process_many` (the crawl's store process, fairwatch/store_process.py). The
+analysis runs inside that transaction once the store has found the content new or
+changed, and its findings commit with the document: one transaction instead of two.
 Each later step records its outcome in the version's stage state, so a failure (an
 analyzer bug, the index being down) leaves the stored document intact and marked
 `failed` with the error: `retry_pending` runs those steps again later. Alerts are queued
@@ -18,7 +19,7 @@ StorePipeline.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -29,7 +30,9 @@ from storage import repository
 from storage.db import Database
 from storage.records import DocumentRecord, FindingRecord
 from storage.repository import lifecycle
+from storage.repository.documents import Analysis
 from storage.repository.findings import AfterFindings
+from storage.repository.views import StoreResult
 from storage.search.base import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -87,8 +90,59 @@ class DocumentPipeline:
             etag=found.etag, last_modified=found.last_modified, content_hash=found.content_hash
         )
 
+    def known_many(self, source_id: str, urls: Iterable[str]) -> dict[str, KnownPage]:
+        """known() of many URLs in one query: {url: page} for the URLs stored."""
+        return {
+            url: KnownPage(
+                etag=found.etag, last_modified=found.last_modified, content_hash=found.content_hash
+            )
+            for url, found in repository.known_documents(self.db, source_id, urls).items()
+        }
+
     def process(self, record: DocumentRecord) -> SinkResult:
         """Store record, analyzing it if new or changed, then index it; raises if storing fails."""
+        analysis, flagged = self._analysis(record)
+        stored = repository.store_document(
+            self.db, record, self.run_id, analysis=analysis, after_findings=self.after_findings
+        )
+        return self._after(record, stored, flagged[0])
+
+    def process_many(self, records: list[DocumentRecord]) -> list[SinkResult | Exception]:
+        """process() for many records, stored in one transaction: a result or the error
+        of each. If the transaction fails they are stored one by one, so a record the
+        database refuses fails alone."""
+        prepared = [self._analysis(record) for record in records]
+        batch = [(r, analysis) for r, (analysis, _) in zip(records, prepared, strict=True)]
+        try:
+            stored = repository.store_documents(
+                self.db, batch, self.run_id, after_findings=self.after_findings
+            )
+        except Exception as exc:  # one of them, or the transaction: one at a time instead
+            logger.warning(
+                "storing %d documents at once failed (%s: %s); storing them one by one",
+                len(records), type(exc).__name__, exc,
+            )
+            return [self._process_or_error(record) for record in records]
+        out: list[SinkResult | Exception] = []
+        for record, (_, flagged), result in zip(records, prepared, stored, strict=True):
+            if isinstance(result, Exception):
+                out.append(result)
+            else:
+                out.append(self._after(record, result, flagged[0]))
+        return out
+
+    def _process_or_error(self, record: DocumentRecord) -> SinkResult | Exception:
+        try:
+            return self.process(record)
+        except Exception as exc:  # reported in the record's place, the others go on
+            return exc
+
+    def _analysis(self, record: DocumentRecord) -> tuple[Analysis | None, list[bool]]:
+        """What store_document calls to analyze record (None: no analyzer), and the box
+        it leaves the flag in."""
+        flagged = [False]
+        if self.analyzer_for is None:
+            return None, flagged
         texts = Texts(
             kind=record.kind,
             platform=record.metadata.get("platform"),
@@ -96,25 +150,20 @@ class DocumentPipeline:
             parts=[("body", record.body)]
             + [(f"attachment:{n}", a.text) for n, a in enumerate(record.attachments) if a.text],
         )
-        flagged = False
 
         def analysis(analyzer_for: AnalyzerFor) -> list[FindingRecord]:
             # Called by store_document only for a new or changed version.
-            nonlocal flagged
             try:
-                flagged, findings = self._findings(analyzer_for, texts)
+                flagged[0], findings = self._findings(analyzer_for, texts)
             except Exception as exc:  # store_document keeps the document and marks it failed
                 logger.error("analysis of %s failed: %s", record.url, exc, exc_info=exc)
                 raise
             return findings
 
-        stored = repository.store_document(
-            self.db,
-            record,
-            self.run_id,
-            analysis=None if self.analyzer_for is None else partial(analysis, self.analyzer_for),
-            after_findings=self.after_findings,
-        )
+        return partial(analysis, self.analyzer_for), flagged
+
+    def _after(self, record: DocumentRecord, stored: StoreResult, flagged: bool) -> SinkResult:
+        """The stored document's life events, then its index stage; the sink's result."""
         events = self._lifecycle(record, stored)
         if stored.status == "unchanged":
             return SinkResult(status="unchanged", doc_id=stored.doc_id, events=events)

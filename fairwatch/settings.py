@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     crawl_index_batch: int = Field(
         50, ge=1, description="Documents indexed per batch during a crawl (1: one at a time)."
     )
+    crawl_store_process: bool = Field(
+        True,
+        description="Store, analyze and index a policy crawl's pages in a process of their own"
+        " (false: in a thread of the crawl's process).",
+    )
     crawl_retry_backoff: float = Field(
         1.0, ge=0, description="Seconds before the first retry of a failed page; doubles per retry."
     )

@@ -4,6 +4,8 @@ A 304 answer means the stored version is current: it is counted as skipped
 (`fairwatch/pages_skipped/not_modified`) and the request ends with `NotModified`, an
 IgnoreRequest the spider's errback recognises. Only requests marked
 `meta["fairwatch_conditional"] = True` are touched, so list pages are always fetched.
+A request whose meta already has `fairwatch_known` (a KnownPage, or None for a page never
+stored) was looked up by the spider together with its list page: no query per request.
 """
 
 from __future__ import annotations
@@ -47,9 +49,12 @@ class ConditionalRequestMiddleware:
     def process_request(self, request: Request) -> None:
         if not request.meta.get("fairwatch_conditional"):
             return None
-        known = self.lookup(
-            request.meta["fairwatch_source"], request.meta.get("fairwatch_url", request.url)
-        )
+        if "fairwatch_known" in request.meta:
+            known = request.meta["fairwatch_known"]  # the spider looked it up with its list page
+        else:
+            known = self.lookup(
+                request.meta["fairwatch_source"], request.meta.get("fairwatch_url", request.url)
+            )
         if known is None:
             return None
         request.meta["fairwatch_known"] = known

@@ -52,4 +52,11 @@ class EncodingMiddleware:
         self.stats.inc_value(f"fairwatch/charset/{codec}")
         if declared and codec != (declared or "").lower():
             self.stats.inc_value("fairwatch/charset_mismatch")
-        return response.replace(cls=HtmlResponse, body=text.encode("utf-8"), encoding="utf-8")
+        body = text.encode("utf-8")
+        if (
+            isinstance(response, HtmlResponse)
+            and response.encoding == "utf-8"
+            and body == response.body
+        ):
+            return response  # already what the spider needs (most pages): no copy
+        return response.replace(cls=HtmlResponse, body=body, encoding="utf-8")

@@ -3,7 +3,9 @@
 The sink runs on one dedicated worker thread: downloads go on while a document is being
 stored, and every database write still goes through a single owner, one at a time, in
 the order items arrive. The sink's `close()` (if it has one) runs on that thread when the
-spider closes, so batched work (the index) is flushed before the run is recorded.
+spider closes, so batched work (the index) is flushed before the run is recorded. A sink
+with `process_async` (fairwatch/store_process.py) is awaited instead of the thread: it
+does its work in a process of its own.
 
 Stats: fairwatch/items_new, items_changed, items_unchanged, items_flagged,
 fairwatch/documents/<revised|repealed|restored>,
@@ -43,9 +45,13 @@ class StorePipeline:
     async def process_item(self, item: DocumentRecord) -> DocumentRecord:
         if not isinstance(item, DocumentRecord):
             return item
-        loop = asyncio.get_running_loop()
+        process_async = getattr(self.sink, "process_async", None)
         try:
-            result = await loop.run_in_executor(self._worker, self.sink.process, item)
+            if process_async is not None:  # a sink that stores in a process of its own
+                result = await process_async(item)
+            else:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(self._worker, self.sink.process, item)
         except Exception as exc:
             # Store failures are per document: the crawl goes on and the run counts them.
             self.stats.inc_value("fairwatch/drop_reason/store_failed")
@@ -73,11 +79,15 @@ class StorePipeline:
             )
 
     async def close_spider(self) -> None:
+        close_async = getattr(self.sink, "close_async", None)
         close = getattr(self.sink, "close", None)
         try:
-            if callable(close):
+            errors = None
+            if close_async is not None:
+                errors = await close_async()
+            elif callable(close):
                 errors = await asyncio.get_running_loop().run_in_executor(self._worker, close)
-                for stage, count in (errors or {}).items():
-                    self.stats.inc_value(f"fairwatch/stage_failed/{stage}", count)
+            for stage, count in (errors or {}).items():
+                self.stats.inc_value(f"fairwatch/stage_failed/{stage}", count)
         finally:
             self._worker.shutdown(wait=True)

@@ -39,7 +39,8 @@ from w3lib.url import canonicalize_url
 
 from crawlers.auto import discover_detail_links, discover_next_page
 from crawlers.errors import AttachmentError, ExtractionError
-from crawlers.extract import extract_file_text, extract_page
+from crawlers.extract import extract_file_text
+from crawlers.extract.pool import ExtractionPool
 from crawlers.failures import failure_reason
 from crawlers.sources.schema import (
     DetailRules,
@@ -92,12 +93,15 @@ class SourceSpider(scrapy.Spider):
         self.backfill_max_pages = backfill_max_pages
         self._details: set[str] = set()
         self._list_pages = 0
+        self.extraction = ExtractionPool(0)  # in this thread unless from_crawler says otherwise
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.frontier = crawler.settings.get("FAIRWATCH_FRONTIER")
         spider.sink = crawler.settings.get("FAIRWATCH_SINK")
+        spider.extraction = ExtractionPool(crawler.settings.getint("FAIRWATCH_EXTRACT_WORKERS"))
+        crawler.signals.connect(spider.extraction.close, signal=scrapy.signals.spider_closed)
         if spider.frontier is not None:
             crawler.signals.connect(spider._item_stored, signal=scrapy.signals.item_scraped)
             crawler.signals.connect(spider._close_frontier, signal=scrapy.signals.spider_closed)
@@ -262,7 +266,11 @@ class SourceSpider(scrapy.Spider):
     def _all_known(self, links: list[str]) -> bool:
         if self.sink is None:
             return False
-        return all(self.sink.known(self.source_id, canonical_url(u)) for u in links)
+        keys = [canonical_url(u) for u in links]
+        known = self._known_many(keys)
+        if known is not None:
+            return all(key in known for key in keys)
+        return all(self.sink.known(self.source_id, key) for key in keys)
 
     def _expand(self, response: Response, requests: list[scrapy.Request]) -> None:
         """Record in the frontier the pages this list page led to, and forget the list page."""
@@ -310,6 +318,7 @@ class SourceSpider(scrapy.Spider):
         yield from requests
 
     def _detail_requests(self, links: list[str]) -> Iterator[scrapy.Request]:
+        wanted: list[tuple[str, str]] = []
         for url in links:
             key = canonical_url(url)
             if key in self._details:
@@ -319,7 +328,21 @@ class SourceSpider(scrapy.Spider):
                 continue
             self._details.add(key)
             self.stats.inc_value("fairwatch/details_scheduled")
-            yield self._detail_request(url, key)
+            wanted.append((url, key))
+        known = self._known_many([key for _, key in wanted])
+        for url, key in wanted:
+            request = self._detail_request(url, key)
+            if known is not None:
+                # Looked up with the whole list page: ConditionalRequestMiddleware need not.
+                request.meta["fairwatch_known"] = known.get(key)
+            yield request
+
+    def _known_many(self, keys: list[str]) -> dict[str, Any] | None:
+        """What the sink has stored of these URLs, in one look-up (None: it cannot say)."""
+        known_many = getattr(self.sink, "known_many", None)
+        if not keys or known_many is None:
+            return None
+        return known_many(self.source_id, keys)
 
     def _detail_request(self, url: str, key: str) -> scrapy.Request:
         return scrapy.Request(
@@ -330,7 +353,9 @@ class SourceSpider(scrapy.Spider):
         )
 
     # -- detail pages -------------------------------------------------------------------
-    def parse_detail(self, response: Response) -> Iterator[DocumentRecord | scrapy.Request]:
+    async def parse_detail(
+        self, response: Response
+    ) -> AsyncIterator[DocumentRecord | scrapy.Request]:
         self.stats.inc_value("fairwatch/pages_fetched")
         self.stats.inc_value("fairwatch/detail_pages_fetched")
         if not isinstance(response, TextResponse):
@@ -338,7 +363,8 @@ class SourceSpider(scrapy.Spider):
             self._frontier_done("detail", response.meta.get("fairwatch_url"))
             return
         try:
-            page = extract_page(response.text, response.url)
+            # In the extraction processes: the reactor goes on downloading meanwhile.
+            page = await self.extraction.extract(response.text, response.url)
         except ExtractionError as exc:
             self._drop("extraction_failed", f"{response.url}: {exc.reason}")
             self._frontier_done("detail", response.meta.get("fairwatch_url"))
@@ -367,7 +393,8 @@ class SourceSpider(scrapy.Spider):
             last_modified=_header(response, b"Last-Modified"),
         )
         pending = self._attachment_links(page.attachments)
-        yield from self._next_attachment(record, pending)
+        for output in self._next_attachment(record, pending):
+            yield output
 
     def _apply_detail_rules(
         self, response: TextResponse, rules: DetailRules, title: str, body: str

@@ -6,7 +6,12 @@ returns plain values (`storage.repository.views`), never ORM objects. Errors are
 crawl_state (backfill, frontier), lease, lifecycle (document events), operator_events.
 """
 
-from storage.repository.documents import known_document, store_document
+from storage.repository.documents import (
+    known_document,
+    known_documents,
+    store_document,
+    store_documents,
+)
 from storage.repository.findings import AfterFindings, FindingLike, add_review, save_findings
 from storage.repository.indexing import current_versions, indexed_documents
 from storage.repository.listing import (
@@ -82,6 +87,7 @@ __all__ = [
     "get_version",
     "indexed_documents",
     "known_document",
+    "known_documents",
     "list_documents",
     "list_runs",
     "mark_stage",
@@ -97,4 +103,5 @@ __all__ = [
     "stage_failed",
     "start_run",
     "store_document",
+    "store_documents",
 ]

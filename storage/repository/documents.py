@@ -95,76 +95,131 @@ def store_document(
     so a retry redoes both.
     """
     _check_record(record)
-    digest = record.content_hash  # of the record as received, so crawlers can compare
     with db.session(
         context=f"store document {record.url} of {record.source_id}", write=True
     ) as session:
-        source_platform = _source_platform(db, session, record)
-        conn = session.connection()
-        now = utcnow()
-        current = conn.execute(_CURRENT, {"source_id": record.source_id, "url": record.url}).first()
-        if current is None:
-            row = {
-                "source_id": record.source_id,
-                "url": record.url,
-                "kind": record.kind,
-                "platform": record.metadata.get("platform") or source_platform,
-                "first_seen_at": now,
-                "last_seen_at": now,
-                "last_run_id": run_id,
+        result, source_platform = _store_one(
+            db, session, record, run_id, analysis, after_findings
+        )
+    db.known_sources[record.source_id] = source_platform  # committed now: see _source_platform
+    _log_stored(record, result, run_id)
+    return result
+
+
+def store_documents(
+    db: Database,
+    batch: list[tuple[DocumentRecord, Analysis | None]],
+    run_id: int | None = None,
+    *,
+    after_findings: AfterFindings | None = None,
+) -> list[StoreResult | InvalidRecord]:
+    """store_document for many records in one transaction: a result for each record.
+
+    A record that is not valid gets its InvalidRecord in its place and the others are
+    stored. Any other failure raises and stores none of them: the caller can then store
+    them one by one to find the one the database refuses. Crawls store their pages this
+    way: one commit and one wait for the write lock per batch instead of per page.
+    """
+    out: list[StoreResult | InvalidRecord] = []
+    valid: list[tuple[int, DocumentRecord, Analysis | None]] = []
+    for n, (record, analysis) in enumerate(batch):
+        try:
+            _check_record(record)
+        except InvalidRecord as exc:
+            out.append(exc)
+            continue
+        out.append(None)  # type: ignore[arg-type]  # filled in below
+        valid.append((n, record, analysis))
+    platforms: dict[str, str | None] = {}
+    with db.session(context=f"store {len(valid)} document(s)", write=True) as session:
+        for n, record, analysis in valid:
+            out[n], platforms[record.source_id] = _store_one(
+                db, session, record, run_id, analysis, after_findings
+            )
+    db.known_sources.update(platforms)  # committed now: see _source_platform
+    for n, record, _ in valid:
+        _log_stored(record, out[n], run_id)
+    return out
+
+
+def _store_one(
+    db: Database,
+    session: Session,
+    record: DocumentRecord,
+    run_id: int | None,
+    analysis: Analysis | None,
+    after_findings: AfterFindings | None,
+) -> tuple[StoreResult, str | None]:
+    """The work of store_document inside an open transaction: (result, source platform)."""
+    digest = record.content_hash  # of the record as received, so crawlers can compare
+    source_platform = _source_platform(db, session, record)
+    conn = session.connection()
+    now = utcnow()
+    current = conn.execute(_CURRENT, {"source_id": record.source_id, "url": record.url}).first()
+    if current is None:
+        row = {
+            "source_id": record.source_id,
+            "url": record.url,
+            "kind": record.kind,
+            "platform": record.metadata.get("platform") or source_platform,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "last_run_id": run_id,
+        }
+        doc_id = conn.execute(_INSERT_DOCUMENT, row).scalar_one()
+        number, status = 1, "new"
+        version_id, outcome = _insert_analysed_version(
+            conn, doc_id, number, record, digest, run_id, analysis, after_findings
+        )
+    else:
+        doc_id, version_id, number, current_hash = current
+        outcome = _NOT_ANALYSED
+        last_run = run_id
+        if last_run is None:
+            last_run = conn.execute(
+                select(_DOCS.c.last_run_id).where(_DOCS.c.id == doc_id)
+            ).scalar()
+        conn.execute(_TOUCH_DOCUMENT, {"doc_id": doc_id, "now": now, "run_id": last_run})
+        if current_hash == digest:
+            status = "unchanged"
+            # Same content: keep the version, refresh what the next conditional request needs.
+            headers = {
+                key: value
+                for key, value in (
+                    ("etag", record.etag),
+                    ("last_modified", record.last_modified),
+                )
+                if value
             }
-            doc_id = conn.execute(_INSERT_DOCUMENT, row).scalar_one()
-            number, status = 1, "new"
+            if headers:
+                conn.execute(
+                    update(_VERSIONS).where(_VERSIONS.c.id == version_id).values(**headers)
+                )
+        else:
+            number, status = number + 1, "changed"
             version_id, outcome = _insert_analysed_version(
                 conn, doc_id, number, record, digest, run_id, analysis, after_findings
             )
-        else:
-            doc_id, version_id, number, current_hash = current
-            outcome = _NOT_ANALYSED
-            last_run = run_id
-            if last_run is None:
-                last_run = conn.execute(
-                    select(_DOCS.c.last_run_id).where(_DOCS.c.id == doc_id)
-                ).scalar()
-            conn.execute(_TOUCH_DOCUMENT, {"doc_id": doc_id, "now": now, "run_id": last_run})
-            if current_hash == digest:
-                status = "unchanged"
-                # Same content: keep the version, refresh what the next conditional request needs.
-                headers = {
-                    key: value
-                    for key, value in (
-                        ("etag", record.etag),
-                        ("last_modified", record.last_modified),
-                    )
-                    if value
-                }
-                if headers:
-                    conn.execute(
-                        update(_VERSIONS).where(_VERSIONS.c.id == version_id).values(**headers)
-                    )
-            else:
-                number, status = number + 1, "changed"
-                version_id, outcome = _insert_analysed_version(
-                    conn, doc_id, number, record, digest, run_id, analysis, after_findings
-                )
-        result = StoreResult(
-            doc_id=doc_id,
-            version_id=version_id,
-            status=status,
-            version_number=number,
-            analysis=outcome.status,
-            analysis_error=outcome.error,
-        )
-    db.known_sources[record.source_id] = source_platform  # committed now: see _source_platform
+    result = StoreResult(
+        doc_id=doc_id,
+        version_id=version_id,
+        status=status,
+        version_number=number,
+        analysis=outcome.status,
+        analysis_error=outcome.error,
+    )
+    return result, source_platform
+
+
+def _log_stored(record: DocumentRecord, result: StoreResult, run_id: int | None) -> None:
     logger.debug(
         "stored %s: %s (doc %d, version %d)",
         record.url,
-        status,
+        result.status,
         result.doc_id,
         result.version_id,
         extra={"source_id": record.source_id, "url": record.url, "run_id": run_id},
     )
-    return result
 
 
 def _source_platform(db: Database, session: Session, record: DocumentRecord) -> str | None:
@@ -371,6 +426,55 @@ def known_document(db: Database, source_id: str, url: str) -> KnownDocument | No
         last_modified=last_modified,
         fetched_at=fetched_at,
     )
+
+
+def known_documents(db: Database, source_id: str, urls: Iterable[str]) -> dict[str, KnownDocument]:
+    """known_document for many URLs of one source in one query: {url: current version}.
+
+    A list page's detail links are looked up together, instead of one query per request.
+    """
+    wanted = list(dict.fromkeys(urls))
+    if not wanted:
+        return {}
+    found: dict[str, KnownDocument] = {}
+    numbers: dict[str, int] = {}  # the current version is the highest number
+    with db.session(context=f"look up {len(wanted)} URL(s) of {source_id}") as session:
+        for start in range(0, len(wanted), 500):  # under every driver's parameter limit
+            rows = session.execute(
+                _KNOWN_MANY, {"source_id": source_id, "urls": wanted[start : start + 500]}
+            )
+            for url, doc_id, version_id, number, digest, etag, last_modified, fetched_at in rows:
+                if numbers.get(url, 0) >= number:
+                    continue
+                numbers[url] = number
+                found[url] = KnownDocument(
+                    doc_id=doc_id,
+                    version_id=version_id,
+                    content_hash=digest,
+                    etag=etag,
+                    last_modified=last_modified,
+                    fetched_at=fetched_at,
+                )
+    return found
+
+
+_KNOWN_MANY = (
+    select(
+        _DOCS.c.url,
+        _DOCS.c.id,
+        _VERSIONS.c.id,
+        _VERSIONS.c.number,
+        _VERSIONS.c.content_hash,
+        _VERSIONS.c.etag,
+        _VERSIONS.c.last_modified,
+        _VERSIONS.c.fetched_at,
+    )
+    .join(_VERSIONS, _VERSIONS.c.document_id == _DOCS.c.id)
+    .where(
+        _DOCS.c.source_id == bindparam("source_id"),
+        _DOCS.c.url.in_(bindparam("urls", expanding=True)),
+    )
+)
 
 
 def _short(value: object, limit: int) -> str | None:

@@ -142,3 +142,29 @@ def test_bad_records_are_rejected_with_the_field_named(
     assert err.value.field == field
     assert field in str(err.value)
     assert repo.list_documents(db).total == 0
+
+
+def test_store_documents_is_one_transaction_with_a_result_per_record(
+    make_record, db: Database
+) -> None:
+    run = repo.start_run(db, "gd-gov")
+    repo.store_document(db, make_record(1), run)
+    bad = make_record(3, title=None)  # not a string: refused before the transaction
+    records = [make_record(1), make_record(2), bad, make_record(1, body="新")]
+    results = repo.store_documents(db, [(record, None) for record in records], run)
+    assert [getattr(r, "status", None) for r in results] == ["unchanged", "new", None, "changed"]
+    assert isinstance(results[2], InvalidRecord) and "title" in str(results[2])
+    assert results[3].version_number == 2 and results[3].doc_id == results[0].doc_id
+    assert repo.known_document(db, "gd-gov", make_record(2).url) is not None
+    assert repo.known_document(db, "gd-gov", bad.url) is None
+
+
+def test_store_documents_stores_none_when_one_fails_in_the_database(
+    make_record, db: Database
+) -> None:
+    # Metadata that cannot be stored as JSON fails inside the transaction: nothing commits.
+    broken = make_record(2, metadata={"when": object()})
+    with pytest.raises(InvalidRecord, match="metadata"):
+        repo.store_documents(db, [(make_record(1), None), (broken, None)])
+    assert repo.known_document(db, "gd-gov", make_record(1).url) is None
+    assert repo.store_documents(db, []) == []
